@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Writes data to path as a new file: temp file in the same directory, fsync, rename, fsync of the
+ * directory. Readers see the old content or the new, never a part. Returns 0 or negative errno. */
+int write_file_atomic(const char *path, const void *data, size_t size, mode_t mode);
+
+/* Reads a whole file (at most max_size bytes, else -EFBIG) into a NUL-terminated buffer. */
+int read_full_file(const char *path, size_t max_size, char **ret_data, size_t *ret_size);
+
+/* Writes all of buf, retrying on short writes and EINTR. */
+int loop_write(int fd, const void *buf, size_t n);
+/* Reads exactly n bytes at offset; -EIO on short read. */
+int pread_full(int fd, void *buf, size_t n, off_t offset);
+int pwrite_full(int fd, const void *buf, size_t n, off_t offset);
