@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: MIT
+# Bulkhead: `make` builds every program into build/bin, `make run` boots the default image in QEMU,
+# `make test` runs every test. See README.md.
+
+VARIANT ?= qemu
+BUILD := $(CURDIR)/build
+MESON_BUILD := $(BUILD)/meson
+ASAN_BUILD := $(BUILD)/meson-asan
+IMAGE := $(BUILD)/images/bulkhead-$(VARIANT)-x86_64.img
+# Tests sign the boot chain with Debian's OVMF snakeoil key, which the test firmware trusts.
+SNAKEOIL_KEY := $(BUILD)/keys/snakeoil.key
+SNAKEOIL_CERT := /usr/share/ovmf/PkKek-1-snakeoil.pem
+
+.PHONY: all deps programs image run test test-unit test-asan test-integration test-long lock bench-boot clean
+
+all: programs
+
+deps:
+	@tools/install-deps.sh packages/build-deps.list
+
+$(MESON_BUILD)/build.ninja:
+	meson setup $(MESON_BUILD) --prefix=/ --bindir=bin --libexecdir=bin
+
+programs: deps $(MESON_BUILD)/build.ninja
+	ninja -C $(MESON_BUILD)
+	meson install -C $(MESON_BUILD) --no-rebuild --quiet --destdir $(BUILD)
+
+image: programs
+	tools/build-image.sh $(VARIANT)
+
+run: image
+	tools/run-vm.sh $(IMAGE)
+
+lock: deps
+	tools/lock-packages.sh $(VARIANT)
+
+$(SNAKEOIL_KEY):
+	mkdir -p $(BUILD)/keys
+	openssl rsa -in /usr/share/ovmf/PkKek-1-snakeoil.key -passin pass:snakeoil -out $@ 2>/dev/null
+
+test: programs test-unit test-asan
+
+test-unit: programs
+	meson test -C $(MESON_BUILD) --print-errorlogs
+
+test-asan: deps
+	[ -f $(ASAN_BUILD)/build.ninja ] || meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false
+	ninja -C $(ASAN_BUILD)
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		meson test -C $(ASAN_BUILD) --print-errorlogs
+
+test-integration: programs $(SNAKEOIL_KEY)
+	SB_KEY=$(SNAKEOIL_KEY) SB_CERT=$(SNAKEOIL_CERT) tools/build-image.sh $(VARIANT)
+	tests/integration/run.sh $(VARIANT)
+
+test-long: test
+	LONG=1 tests/integration/run.sh $(VARIANT)
+
+bench-boot: programs $(SNAKEOIL_KEY)
+	SB_KEY=$(SNAKEOIL_KEY) SB_CERT=$(SNAKEOIL_CERT) tools/build-image.sh $(VARIANT)
+	bench/boot.sh $(VARIANT)
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdio.h>
+#include <string.h>
+
+#include "macro.h"
+#include "ready.h"
+
+static int copy_value(const char *v, size_t len, char *ret, size_t size) {
+        if (len >= size)
+                return -ENOBUFS;
+        memcpy(ret, v, len);
+        ret[len] = 0;
+        return 0;
+}
+
+int cmdline_get(const char *cmdline, const char *key, char *ret, size_t size) {
+        size_t klen = strlen(key);
+
+        for (const char *p = cmdline; *p;) {
+                size_t wlen;
+
+                p += strspn(p, " \t\n");
+                wlen = strcspn(p, " \t\n");
+                if (wlen > klen && strneq(p, key, klen) && p[klen] == '=')
+                        return copy_value(p + klen + 1, wlen - klen - 1, ret, size);
+                p += wlen;
+        }
+        return -ENOENT;
+}
+
+int os_release_get(const char *text, const char *key, char *ret, size_t size) {
+        size_t klen = strlen(key);
+
+        for (const char *p = text; *p;) {
+                size_t llen = strcspn(p, "\n");
+
+                if (llen > klen && strneq(p, key, klen) && p[klen] == '=') {
+                        const char *v = p + klen + 1;
+                        size_t vlen = llen - klen - 1;
+
+                        if (vlen >= 2 && (v[0] == '"' || v[0] == '\'') && v[vlen - 1] == v[0]) {
+                                v++;
+                                vlen -= 2;
+                        }
+                        return copy_value(v, vlen, ret, size);
+                }
+                p += llen + (p[llen] == '\n');
+        }
+        return -ENOENT;
+}
+
+int mount_facts(const char *mountinfo, const char *path, MountFacts *ret) {
+        _cleanup_fclose_ FILE *f = fopen(mountinfo, "re");
+        char line[4096];
+        bool found = false;
+
+        snprintf(ret->source, sizeof(ret->source), "-");
+        snprintf(ret->fstype, sizeof(ret->fstype), "-");
+        ret->read_only = false;
+        if (!f)
+                return negative_errno();
+        /* Fields: id parent maj:min root mountpoint options [optional…] - fstype source superoptions */
+        while (fgets(line, sizeof(line), f)) {
+                char mnt[1024], opts[256], fstype[32], source[128];
+                const char *sep = strstr(line, " - ");
+
+                if (!sep || sscanf(line, "%*s %*s %*s %*s %1023s %255s", mnt, opts) != 2)
+                        continue;
+                if (sscanf(sep + 3, "%31s %127s", fstype, source) != 2 || !streq(mnt, path))
+                        continue;
+                /* Later lines are mounted on top of earlier ones: the last match is what is visible. */
+                snprintf(ret->source, sizeof(ret->source), "%s", source);
+                snprintf(ret->fstype, sizeof(ret->fstype), "%s", fstype);
+                ret->read_only = strneq(opts, "ro", 2) && (opts[2] == 0 || opts[2] == ',');
+                found = true;
+        }
+        return found ? 0 : -ENOENT;
+}

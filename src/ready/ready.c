@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/* bulkhead-ready: runs once the services a node needs are up and tells the console, in one line that tests,
+ * benchmarks and operators can rely on:
+ *     bulkhead: ready version=<version> set=<a|b> boot_ms=<milliseconds since kernel start>
+ * Before it, one line of facts about the running system (root device, /etc, data partition, boot count),
+ * which is what an operator without a shell wants to see first on a serial console. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "fileio.h"
+#include "log.h"
+#include "macro.h"
+#include "ready.h"
+
+#define BOOT_LOG "/var/lib/bulkhead/boot-log"
+
+static int console_print(const char *line) {
+        _cleanup_close_ int fd = open("/dev/console", O_WRONLY | O_NOCTTY | O_CLOEXEC);
+        int r = loop_write(fd >= 0 ? fd : STDOUT_FILENO, line, strlen(line));
+
+        /* Also on stdout, so the journal has it. */
+        if (fd >= 0)
+                (void) loop_write(STDOUT_FILENO, line, strlen(line));
+        return r;
+}
+
+/* Appends this boot's id to the boot log on the data partition and returns how many boots it records. */
+static int record_boot(unsigned *ret_boots) {
+        _cleanup_free_ char *old = NULL, *boot_id = NULL, *new = NULL;
+        size_t n = 0;
+        int r;
+
+        r = read_full_file("/proc/sys/kernel/random/boot_id", 64, &boot_id, NULL);
+        if (r < 0)
+                return r;
+        boot_id[strcspn(boot_id, "\n")] = 0;
+        r = read_full_file(BOOT_LOG, 1024 * 1024, &old, NULL);
+        if (r == -ENOENT)
+                old = strdup("");
+        else if (r < 0)
+                return r;
+        if (!old)
+                return -ENOMEM;
+        if (!strstr(old, boot_id)) {
+                if (asprintf(&new, "%s%s\n", old, boot_id) < 0)
+                        return -ENOMEM;
+                (void) mkdir("/var/lib/bulkhead", 0755);
+                r = write_file_atomic(BOOT_LOG, new, strlen(new), 0644);
+                if (r < 0)
+                        return r;
+        }
+        for (const char *p = new ? new : old; *p; p++)
+                n += *p == '\n';
+        *ret_boots = (unsigned) n;
+        return 0;
+}
+
+int main(int argc, char *argv[]) {
+        _cleanup_free_ char *cmdline = NULL, *osrel = NULL, *line = NULL;
+        char version[64] = "unknown", set[8] = "?";
+        MountFacts root = {}, etc = {}, var = {};
+        struct timespec ts;
+        unsigned boots = 0;
+        int r;
+
+        log_set_program("bulkhead-ready");
+        if (read_full_file("/proc/cmdline", 64 * 1024, &cmdline, NULL) >= 0)
+                (void) cmdline_get(cmdline, "bulkhead.set", set, sizeof(set));
+        if (read_full_file(argc > 1 ? argv[1] : "/usr/lib/os-release", 64 * 1024, &osrel, NULL) >= 0)
+                (void) os_release_get(osrel, "VERSION_ID", version, sizeof(version));
+
+        (void) mount_facts("/proc/self/mountinfo", "/", &root);
+        (void) mount_facts("/proc/self/mountinfo", "/etc", &etc);
+        (void) mount_facts("/proc/self/mountinfo", "/var", &var);
+        r = record_boot(&boots);
+        if (r < 0)
+                log_warning_errno(r, "Failed to record this boot in '%s': %m", BOOT_LOG);
+
+        if (asprintf(&line, "bulkhead: root=%s %s %s etc=%s var=%s boots=%u\n", root.source, root.fstype,
+                     root.read_only ? "ro" : "rw", etc.fstype, var.source, boots) < 0)
+                return EXIT_FAILURE;
+        (void) console_print(line);
+        free(line);
+
+        /* CLOCK_BOOTTIME starts with the kernel, so this is time since kernel start, suspend included. */
+        clock_gettime(CLOCK_BOOTTIME, &ts);
+        if (asprintf(&line, "bulkhead: ready version=%s set=%s boot_ms=%lld\n", version, set,
+                     (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000) < 0)
+                return EXIT_FAILURE;
+        return console_print(line) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,120 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Assembles a variant's root file system tree from the locked Debian packages and our own programs:
+# extract without maintainer scripts, fold into /usr, prune, remove scripts and forbidden tools, add our
+# files, precompute what Debian's maintainer scripts would have done (users, enabled units, CA bundle,
+# module index), and write the SBOM. Usage: tools/build-rootfs.sh VARIANT OUTDIR
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib/common.sh"
+. "$here/lib/variant.sh"
+
+variant=${1:?usage: build-rootfs.sh VARIANT OUTDIR}
+outdir=${2:?usage: build-rootfs.sh VARIANT OUTDIR}
+top=$(cd "$here/.." && pwd)
+variant_load "$top/variants/$variant/variant.conf"
+require_tools dpkg-deb depmod systemd-sysusers sha256sum find
+lock="$top/packages/$variant.lock"
+bindir="$top/build/bin"
+[ -x "$bindir/bulkhead-ready" ] || die "programs not built: '$bindir/bulkhead-ready' is missing (run 'make')"
+
+root="$outdir/rootfs"
+kernel="$outdir/kernel"
+rm -rf "$root" "$kernel"
+mkdir -p "$root" "$kernel"
+
+note "extracting $(grep -vc '^#' "$lock") packages"
+while read -r name version sha file; do
+        dpkg-deb -x "$BULKHEAD_CACHE/debs/$(basename "$file")" "$root"
+done < <(grep -v '^#' "$lock")
+
+# bookworm's packages are not usr-merged: fold the top-level directories into /usr and link them back.
+for d in bin sbin lib lib64; do
+        if [ -d "$root/$d" ] && [ ! -L "$root/$d" ]; then
+                mkdir -p "$root/usr/$d"
+                cp -a "$root/$d/." "$root/usr/$d/"
+                rm -rf "${root:?}/$d"
+        fi
+        [ -e "$root/usr/$d" ] && ln -sfn "usr/$d" "$root/$d"
+done
+
+kver=$(basename "$(ls -d "$root"/usr/lib/modules/*)")
+cp "$root/boot/vmlinuz-$kver" "$kernel/vmlinuz"
+echo "$kver" >"$kernel/version"
+
+note "pruning"
+while read -r pattern; do
+        # shellcheck disable=SC2086 # the pattern is a glob on purpose
+        rm -rf "$root"/$pattern
+done < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$here/lib/prune.list")
+
+# No interpreter ships, so any script left is dead weight and an attack surface: drop every file that starts
+# with '#!'. Then remove the forbidden names wherever they are (they may be symlinks).
+find "$root" -type f -print0 | while IFS= read -r -d '' f; do
+        [ "$(head -c2 "$f" 2>/dev/null)" = '#!' ] && rm -f "$f"
+done || true
+while read -r n; do
+        find "$root" \( -type f -o -type l \) -name "$n" -delete
+done < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$here/lib/forbidden.list" | tr ' ' '\n' | sed '/^$/d')
+find "$root" -xtype l -delete # dangling links left by the removals
+
+note "adding Bulkhead's files"
+install -d -m 0755 "$root/usr/libexec/bulkhead" "$root/usr/share/bulkhead" "$root/local" "$root/efi"
+while read -r prog dest; do
+        [ -n "$prog" ] || continue
+        [ -x "$bindir/$prog" ] || die "program '$prog' listed in tools/lib/image-programs.list was not built"
+        install -m 0755 "$bindir/$prog" "$root/$dest/$prog"
+done < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$here/lib/image-programs.list")
+cp -a "$top/rootfs-overlay/." "$root/"
+[ -d "$top/variants/$variant/rootfs" ] && cp -a "$top/variants/$variant/rootfs/." "$root/"
+
+cat >"$root/usr/lib/os-release" <<OSREL
+NAME=Bulkhead
+ID=bulkhead
+PRETTY_NAME="Bulkhead $VARIANT_version ($variant)"
+VERSION_ID=$VARIANT_version
+VARIANT_ID=$variant
+BUILD_ID=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)
+HOME_URL="https://bulkhead.invalid/"
+OSREL
+
+# /etc is a tmpfs at run time; the image's /etc becomes the factory copy it is seeded from.
+systemd-sysusers --root="$root" >/dev/null 2>&1
+ln -sfn ../usr/lib/os-release "$root/etc/os-release"
+: >"$root/etc/machine-id"
+mkdir -p "$root/etc/ssl/certs"
+cat "$root"/usr/share/ca-certificates/*/*.crt >"$root/etc/ssl/certs/ca-certificates.crt"
+ln -sfn /run/systemd/resolve/stub-resolv.conf "$root/etc/resolv.conf"
+
+# Enable units the way 'systemctl enable' would, but into /usr/lib (immutable) rather than /etc.
+enable_unit() {
+        local unit=$1 dir="$root/usr/lib/systemd/system" file target also
+        file="$dir/$unit"
+        [ -f "$file" ] || die "variant '$variant' enables unit '$unit' which no package or overlay provides"
+        for target in $(sed -n 's/^\(WantedBy\|RequiredBy\)=//p' "$file"); do
+                local kind=wants
+                grep -q "^RequiredBy=.*$target" "$file" && kind=requires
+                mkdir -p "$dir/$target.$kind"
+                ln -sfn "../$unit" "$dir/$target.$kind/$unit"
+        done
+        for alias in $(sed -n 's/^Alias=//p' "$file"); do
+                ln -sfn "$unit" "$dir/$alias"
+        done
+        for also in $(sed -n 's/^Also=//p' "$file"); do
+                [ -e "$dir/$also" ] && [ -z "$(find "$dir" -path "*.wants/$also" -o -path "*.requires/$also")" ] &&
+                        enable_unit "$also"
+        done
+        return 0
+}
+for u in $VARIANT_units_enable; do enable_unit "$u"; done
+
+ldconfig -r "$root" # the loader cache, as libc's trigger would have made it
+rm -rf "$root/usr/share/factory/etc"
+mkdir -p "$root/usr/share/factory"
+mv "$root/etc" "$root/usr/share/factory/etc"
+mkdir -m 0755 "$root/etc"
+
+depmod -b "$root" "$kver"
+"$here/write-sbom.sh" "$variant" "$lock" >"$outdir/sbom.spdx.json"
+cp "$outdir/sbom.spdx.json" "$root/usr/share/bulkhead/sbom.spdx.json"
+note "root tree ready: $(du -sh "$root" | cut -f1) in $root"
