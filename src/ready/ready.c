@@ -57,6 +57,21 @@ static int record_boot(unsigned *ret_boots) {
         return 0;
 }
 
+/* Memory in use as free(1) counts it: MemTotal - MemAvailable, in KiB. */
+static unsigned long long memory_used_kib(void) {
+        _cleanup_fclose_ FILE *f = fopen("/proc/meminfo", "re");
+        unsigned long long total = 0, available = 0, v;
+        char key[64];
+
+        while (f && fscanf(f, "%63s %llu kB\n", key, &v) == 2) {
+                if (streq(key, "MemTotal:"))
+                        total = v;
+                else if (streq(key, "MemAvailable:"))
+                        available = v;
+        }
+        return total > available ? total - available : 0;
+}
+
 int main(int argc, char *argv[]) {
         _cleanup_free_ char *cmdline = NULL, *osrel = NULL, *line = NULL;
         char version[64] = "unknown", set[8] = "?";
@@ -78,8 +93,8 @@ int main(int argc, char *argv[]) {
         if (r < 0)
                 log_warning_errno(r, "Failed to record this boot in '%s': %m", BOOT_LOG);
 
-        if (asprintf(&line, "bulkhead: root=%s %s %s etc=%s var=%s boots=%u\n", root.source, root.fstype,
-                     root.read_only ? "ro" : "rw", etc.fstype, var.source, boots) < 0)
+        if (asprintf(&line, "bulkhead: root=%s %s %s etc=%s var=%s boots=%u mem_used_kib=%llu\n", root.source,
+                     root.fstype, root.read_only ? "ro" : "rw", etc.fstype, var.source, boots, memory_used_kib()) < 0)
                 return EXIT_FAILURE;
         (void) console_print(line);
         free(line);
