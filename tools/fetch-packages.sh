@@ -9,7 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 variant=${1:?usage: fetch-packages.sh VARIANT}
 top=$(cd "$here/.." && pwd)
-lock="$top/packages/$variant.lock"
+lock=${LOCK:-$top/packages/$variant.lock}
 [ -f "$lock" ] || die "no lock file '$lock' (run 'make lock')"
 require_tools apt-get sha256sum
 debs="$BULKHEAD_CACHE/debs"
