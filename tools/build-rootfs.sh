@@ -19,6 +19,7 @@ bindir="$top/build/bin"
 [ -x "$bindir/bulkhead-ready" ] || die "programs not built: '$bindir/bulkhead-ready' is missing (run 'make')"
 
 root="$outdir/rootfs"
+export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$top" log -1 --format=%ct 2>/dev/null || date +%s)}
 kernel="$outdir/kernel"
 rm -rf "$root" "$kernel"
 mkdir -p "$root" "$kernel"
@@ -108,6 +109,9 @@ enable_unit() {
 }
 for u in $VARIANT_units_enable; do enable_unit "$u"; done
 
+# What systemd-update-done would write: the image's /usr is no newer than its /etc, so the units that run
+# "when /usr was updated" (sysusers, ldconfig, catalog) do not run on every boot of a fresh tmpfs /etc.
+printf 'TIMESTAMP_NSEC=%s000000000\n' "$SOURCE_DATE_EPOCH" >"$root/etc/.updated"
 ldconfig -r "$root" # the loader cache, as libc's trigger would have made it
 rm -rf "$root/usr/share/factory/etc"
 mkdir -p "$root/usr/share/factory"
