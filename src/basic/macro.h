@@ -9,34 +9,34 @@
 
 /* Ownership helpers in the style of systemd's alloc-util.h: a variable marked
  * _cleanup_free_ is released when it leaves scope, TAKE_PTR() hands it out. */
-#define _cleanup_(f) __attribute__((cleanup(f)))
-#define _unused_ __attribute__((unused))
+#define _cleanup_(f)   __attribute__((cleanup(f)))
+#define _unused_       __attribute__((unused))
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
-#define _noreturn_ __attribute__((noreturn))
-#define _pure_ __attribute__((pure))
-#define _public_ __attribute__((visibility("default")))
+#define _noreturn_     __attribute__((noreturn))
+#define _pure_         __attribute__((pure))
+#define _public_       __attribute__((visibility("default")))
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
 
-#define TAKE_PTR(p)                                                                                         \
-        ({                                                                                                  \
-                __typeof__(p) _p_ = (p);                                                                    \
-                (p) = NULL;                                                                                 \
-                _p_;                                                                                        \
+#define TAKE_PTR(p)                      \
+        ({                               \
+                __typeof__(p) _p_ = (p); \
+                (p) = NULL;              \
+                _p_;                     \
         })
 
-#define TAKE_FD(fd)                                                                                         \
-        ({                                                                                                  \
-                int _fd_ = (fd);                                                                            \
-                (fd) = -EBADF;                                                                              \
-                _fd_;                                                                                       \
+#define TAKE_FD(fd)              \
+        ({                       \
+                int _fd_ = (fd); \
+                (fd) = -EBADF;   \
+                _fd_;            \
         })
 
 /* Defines a function usable with _cleanup_() that calls func(*p) when *p is set. */
-#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func)                                                             \
-        static inline void func##p(type *p) {                                                               \
-                if (*p)                                                                                     \
-                        func(*p);                                                                           \
+#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func) \
+        static inline void func##p(type *p) {   \
+                if (*p)                         \
+                        func(*p);               \
         }
 
 static inline void freep(void *p) {
@@ -69,13 +69,13 @@ static inline int negative_errno(void) {
         return errno > 0 ? -errno : -EIO;
 }
 
-#define streq(a, b) (strcmp((a), (b)) == 0)
+#define streq(a, b)     (strcmp((a), (b)) == 0)
 #define strneq(a, b, n) (strncmp((a), (b), (n)) == 0)
 
-#define DIV_ROUND_UP(x, y) (((x) + (y) - 1) / (y))
-#define ALIGN_TO(x, a) (DIV_ROUND_UP((x), (a)) * (a))
-#define MIN(a, b) ((a) < (b) ? (a) : (b))
-#define MAX(a, b) ((a) > (b) ? (a) : (b))
+#define DIV_ROUND_UP(x, y) (((x) + (y) -1) / (y))
+#define ALIGN_TO(x, a)     (DIV_ROUND_UP((x), (a)) * (a))
+#define MIN(a, b)          ((a) < (b) ? (a) : (b))
+#define MAX(a, b)          ((a) > (b) ? (a) : (b))
 
 /* Overwrites key material before it is released, so it does not linger in freed memory. */
 static inline void explicit_wipe(void *p, size_t n) {

@@ -93,8 +93,9 @@ int main(int argc, char *argv[]) {
         if (r < 0)
                 log_warning_errno(r, "Failed to record this boot in '%s': %m", BOOT_LOG);
 
-        if (asprintf(&line, "bulkhead: root=%s %s %s etc=%s var=%s boots=%u mem_used_kib=%llu\n", root.source,
-                     root.fstype, root.read_only ? "ro" : "rw", etc.fstype, var.source, boots, memory_used_kib()) < 0)
+        if (asprintf(&line, "bulkhead: root=%s %s %s etc=%s var=%s boots=%u mem_used_kib=%llu\n",
+                     root.source, root.fstype, root.read_only ? "ro" : "rw", etc.fstype, var.source, boots,
+                     memory_used_kib()) < 0)
                 return EXIT_FAILURE;
         (void) console_print(line);
         free(line);

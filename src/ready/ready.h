@@ -15,6 +15,6 @@ typedef struct MountFacts {
 int cmdline_get(const char *cmdline, const char *key, char *ret, size_t size);
 /* Reads KEY=value (optionally quoted) from os-release text. */
 int os_release_get(const char *text, const char *key, char *ret, size_t size);
-/* Fills facts about the last mount on exactly `path` in a mountinfo file; -ENOENT if nothing is mounted there
- * (facts then read "-"). */
+/* Fills facts about the last mount on exactly `path` in a mountinfo file; -ENOENT if nothing is mounted
+ * there (facts then read "-"). */
 int mount_facts(const char *mountinfo, const char *path, MountFacts *ret);

@@ -28,13 +28,23 @@ static int run(char *const argv[]) {
 }
 
 int format_ext4(const char *node, const char *label) {
-        /* The mounts bind /var and /opt from the new file system, so it is created holding them (mke2fs -d). */
+        /* The mounts bind /var and /opt from the new file system, so it is created holding them (mke2fs -d).
+         */
         (void) mkdir("/run/bulkhead-storage", 0700);
         (void) mkdir(SEED, 0755);
-        if ((mkdir(SEED "/var", 0755) < 0 && errno != EEXIST) || (mkdir(SEED "/opt", 0755) < 0 && errno != EEXIST))
+        if ((mkdir(SEED "/var", 0755) < 0 && errno != EEXIST) ||
+            (mkdir(SEED "/opt", 0755) < 0 && errno != EEXIST))
                 return log_error_errno(negative_errno(), "Failed to create '%s': %m", SEED);
-        char *argv[] = { (char *) MKFS, (char *) "-q", (char *) "-F", (char *) "-L", (char *) label,
-                         (char *) "-d", (char *) SEED, (char *) "-E",
-                         (char *) "lazy_itable_init=1,lazy_journal_init=1", (char *) node, NULL };
+        char *argv[] = { (char *) MKFS,
+                         (char *) "-q",
+                         (char *) "-F",
+                         (char *) "-L",
+                         (char *) label,
+                         (char *) "-d",
+                         (char *) SEED,
+                         (char *) "-E",
+                         (char *) "lazy_itable_init=1,lazy_journal_init=1",
+                         (char *) node,
+                         NULL };
         return run(argv);
 }

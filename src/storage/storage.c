@@ -11,7 +11,7 @@
 #include "storage.h"
 
 #define DATA_LABEL "BULKHEAD-DATA"
-#define RESIZE2FS "/usr/sbin/resize2fs"
+#define RESIZE2FS  "/usr/sbin/resize2fs"
 
 static int resize_ext4(const char *node) {
         pid_t pid = fork();
@@ -38,7 +38,8 @@ static int run(const char *device) {
                 return log_error_errno(r, "Failed to find the disk of data partition '%s': %m", device);
         grew = grow_partition(&p);
         if (grew < 0)
-                return log_error_errno(grew, "Failed to grow data partition %s on %s: %m", p.part_node, p.disk_node);
+                return log_error_errno(grew, "Failed to grow data partition %s on %s: %m", p.part_node,
+                                       p.disk_node);
         if (grew > 0) {
                 r = partition_info("/sys", device, &p);
                 if (r < 0)

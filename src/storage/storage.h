@@ -7,10 +7,10 @@
 
 /* Where a partition sits, as the kernel sees it (sysfs). */
 typedef struct PartitionInfo {
-        char disk_node[64];      /* /dev/vda */
-        char part_node[64];      /* /dev/vda6 */
-        unsigned partno;         /* 6 */
-        uint64_t start_sector;   /* in 512-byte sectors */
+        char disk_node[64];    /* /dev/vda */
+        char part_node[64];    /* /dev/vda6 */
+        unsigned partno;       /* 6 */
+        uint64_t start_sector; /* in 512-byte sectors */
         uint64_t size_sectors;
 } PartitionInfo;
 

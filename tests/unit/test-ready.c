@@ -13,7 +13,8 @@
 static void test_cmdline_get(void **state) {
         char v[8];
 
-        assert_int_equal(cmdline_get("console=ttyS0 bulkhead.set=b quiet\n", "bulkhead.set", v, sizeof(v)), 0);
+        assert_int_equal(cmdline_get("console=ttyS0 bulkhead.set=b quiet\n", "bulkhead.set", v, sizeof(v)),
+                         0);
         assert_string_equal(v, "b");
         assert_int_equal(cmdline_get("bulkhead.setx=a", "bulkhead.set", v, sizeof(v)), -ENOENT);
         assert_int_equal(cmdline_get("bulkhead.set=abcdefghijk", "bulkhead.set", v, sizeof(v)), -ENOBUFS);
@@ -22,7 +23,8 @@ static void test_cmdline_get(void **state) {
 static void test_os_release_get(void **state) {
         char v[32];
 
-        assert_int_equal(os_release_get("NAME=Bulkhead\nVERSION_ID=\"1.2.3\"\n", "VERSION_ID", v, sizeof(v)), 0);
+        assert_int_equal(os_release_get("NAME=Bulkhead\nVERSION_ID=\"1.2.3\"\n", "VERSION_ID", v, sizeof(v)),
+                         0);
         assert_string_equal(v, "1.2.3");
         assert_int_equal(os_release_get("NAME=Bulkhead\n", "VERSION_ID", v, sizeof(v)), -ENOENT);
 }
