@@ -44,6 +44,8 @@ UNIT
         touch "$base/done"
 fi
 
+[ "${BASELINE_ONLY:-0}" = 1 ] && exit 0
+
 firmware=(-machine q35,smm=on -global driver=cfi.pflash01,property=secure,value=on
         -drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd)
 qemu_common=(-accel tcg -cpu max -smp 2 -m 2048 -display none -no-reboot

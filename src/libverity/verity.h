@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* dm-verity hash tree, format 1 (salt hashed before the block), sha256, the on-disk layout veritysetup
+ * writes: an optional 512-byte superblock in hash block 0, then the tree with its top level first. */
+
+#define VERITY_DIGEST_SIZE 32
+#define VERITY_MAX_SALT 256
+#define VERITY_MAX_LEVELS 63
+
+typedef struct VerityParams {
+        uint64_t data_blocks;
+        uint32_t data_block_size; /* 512..1 MiB, power of two; we use 4096 */
+        uint32_t hash_block_size;
+        uint8_t salt[VERITY_MAX_SALT];
+        size_t salt_size;
+        bool superblock; /* write veritysetup's superblock in hash block 0 (tree starts at block 1) */
+        uint8_t uuid[16];
+} VerityParams;
+
+/* Fills in defaults: 4096-byte blocks, a superblock, no salt. */
+void verity_params_init(VerityParams *p);
+
+/* Checks sizes and limits. Returns 0 or -EINVAL. */
+int verity_params_validate(const VerityParams *p);
+
+/* Bytes the hash device needs for these parameters (superblock included). */
+int verity_hash_size(const VerityParams *p, uint64_t *ret_bytes);
+
+/* Reads p->data_blocks blocks from data_fd (from offset 0), writes the superblock and tree to hash_fd (from
+ * offset 0) and returns the root hash. Streams: memory does not grow with the data size.
+ * Returns 0 or a negative errno (-EIO on a short data device). */
+int verity_format(int data_fd, int hash_fd, const VerityParams *p, uint8_t ret_root_hash[VERITY_DIGEST_SIZE]);
