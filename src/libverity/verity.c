@@ -32,7 +32,7 @@ _Static_assert(sizeof(VeritySuperblock) == 512, "verity superblock is 512 bytes"
 DEFINE_TRIVIAL_CLEANUP_FUNC(EVP_MD_CTX *, EVP_MD_CTX_free);
 
 void verity_params_init(VerityParams *p) {
-        *p = (VerityParams) { .data_block_size = 4096, .hash_block_size = 4096, .superblock = true };
+        *p = (VerityParams){ .data_block_size = 4096, .hash_block_size = 4096, .superblock = true };
 }
 
 static bool power_of_two_in(uint32_t v, uint32_t lo, uint32_t hi) {
@@ -40,7 +40,8 @@ static bool power_of_two_in(uint32_t v, uint32_t lo, uint32_t hi) {
 }
 
 int verity_params_validate(const VerityParams *p) {
-        if (!power_of_two_in(p->data_block_size, 512, 1 << 20) || !power_of_two_in(p->hash_block_size, 512, 1 << 20))
+        if (!power_of_two_in(p->data_block_size, 512, 1 << 20) ||
+            !power_of_two_in(p->hash_block_size, 512, 1 << 20))
                 return -EINVAL;
         if (p->data_blocks == 0 || p->salt_size > VERITY_MAX_SALT)
                 return -EINVAL;
@@ -65,7 +66,7 @@ static int layout_compute(const VerityParams *p, Layout *l) {
 
         while ((1ULL << bits) < per_block)
                 bits++;
-        *l = (Layout) {};
+        *l = (Layout){};
         while (bits * l->levels < 64 && ((p->data_blocks - 1) >> (bits * l->levels)))
                 l->levels++;
         if (l->levels > VERITY_MAX_LEVELS)
@@ -104,8 +105,8 @@ static int hash_block(EVP_MD_CTX *salted, EVP_MD_CTX *work, const uint8_t *data,
         return 0;
 }
 
-/* Hashes `count` blocks of `in_size` bytes read from in_fd at in_offset into hash blocks written to out_fd at
- * out_offset, one digest per entry, each output block zero-padded. */
+/* Hashes `count` blocks of `in_size` bytes read from in_fd at in_offset into hash blocks written to out_fd
+ * at out_offset, one digest per entry, each output block zero-padded. */
 static int hash_level(int in_fd, uint64_t in_offset, uint64_t count, uint32_t in_size, int out_fd,
                       uint64_t out_offset, uint32_t out_size, EVP_MD_CTX *salted, EVP_MD_CTX *work) {
         size_t per_block = out_size / VERITY_DIGEST_SIZE;
@@ -123,7 +124,8 @@ static int hash_level(int in_fd, uint64_t in_offset, uint64_t count, uint32_t in
                 if (r < 0)
                         return r;
                 for (size_t i = 0; i < n; i++) {
-                        r = hash_block(salted, work, in + i * in_size, in_size, out + used * VERITY_DIGEST_SIZE);
+                        r = hash_block(salted, work, in + i * in_size, in_size,
+                                       out + used * VERITY_DIGEST_SIZE);
                         if (r < 0)
                                 return r;
                         if (++used == per_block) {
@@ -163,7 +165,8 @@ static int write_superblock(int hash_fd, const VerityParams *p) {
         return pwrite_full(hash_fd, block, p->hash_block_size, 0);
 }
 
-int verity_format(int data_fd, int hash_fd, const VerityParams *p, uint8_t ret_root_hash[VERITY_DIGEST_SIZE]) {
+int verity_format(int data_fd, int hash_fd, const VerityParams *p,
+                  uint8_t ret_root_hash[VERITY_DIGEST_SIZE]) {
         _cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *salted = EVP_MD_CTX_new(), *work = EVP_MD_CTX_new();
         _cleanup_free_ uint8_t *top = NULL;
         uint8_t root[VERITY_DIGEST_SIZE];
@@ -188,11 +191,13 @@ int verity_format(int data_fd, int hash_fd, const VerityParams *p, uint8_t ret_r
         for (unsigned i = 0; i < l.levels; i++) {
                 if (i == 0)
                         r = hash_level(data_fd, 0, p->data_blocks, p->data_block_size, hash_fd,
-                                       l.level_start[0] * p->hash_block_size, p->hash_block_size, salted, work);
+                                       l.level_start[0] * p->hash_block_size, p->hash_block_size, salted,
+                                       work);
                 else
-                        r = hash_level(hash_fd, l.level_start[i - 1] * p->hash_block_size, l.level_blocks[i - 1],
-                                       p->hash_block_size, hash_fd, l.level_start[i] * p->hash_block_size,
-                                       p->hash_block_size, salted, work);
+                        r = hash_level(hash_fd, l.level_start[i - 1] * p->hash_block_size,
+                                       l.level_blocks[i - 1], p->hash_block_size, hash_fd,
+                                       l.level_start[i] * p->hash_block_size, p->hash_block_size, salted,
+                                       work);
                 if (r < 0)
                         return r;
         }

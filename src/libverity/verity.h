@@ -9,8 +9,8 @@
  * writes: an optional 512-byte superblock in hash block 0, then the tree with its top level first. */
 
 #define VERITY_DIGEST_SIZE 32
-#define VERITY_MAX_SALT 256
-#define VERITY_MAX_LEVELS 63
+#define VERITY_MAX_SALT    256
+#define VERITY_MAX_LEVELS  63
 
 typedef struct VerityParams {
         uint64_t data_blocks;
@@ -34,4 +34,5 @@ int verity_hash_size(const VerityParams *p, uint64_t *ret_bytes);
 /* Reads p->data_blocks blocks from data_fd (from offset 0), writes the superblock and tree to hash_fd (from
  * offset 0) and returns the root hash. Streams: memory does not grow with the data size.
  * Returns 0 or a negative errno (-EIO on a short data device). */
-int verity_format(int data_fd, int hash_fd, const VerityParams *p, uint8_t ret_root_hash[VERITY_DIGEST_SIZE]);
+int verity_format(int data_fd, int hash_fd, const VerityParams *p,
+                  uint8_t ret_root_hash[VERITY_DIGEST_SIZE]);

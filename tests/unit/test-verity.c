@@ -159,11 +159,11 @@ static int teardown(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_one_block),       cmocka_unit_test(test_127_blocks),
-                cmocka_unit_test(test_128_blocks),      cmocka_unit_test(test_129_blocks),
-                cmocka_unit_test(test_level_boundary),  cmocka_unit_test(test_few_mib),
+                cmocka_unit_test(test_one_block),          cmocka_unit_test(test_127_blocks),
+                cmocka_unit_test(test_128_blocks),         cmocka_unit_test(test_129_blocks),
+                cmocka_unit_test(test_level_boundary),     cmocka_unit_test(test_few_mib),
                 cmocka_unit_test(test_not_block_multiple), cmocka_unit_test(test_empty_salt),
-                cmocka_unit_test(test_bad_params),      cmocka_unit_test(test_short_data),
+                cmocka_unit_test(test_bad_params),         cmocka_unit_test(test_short_data),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

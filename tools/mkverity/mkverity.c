@@ -23,7 +23,8 @@ static void help(void) {
                "  --random-salt      use 32 random bytes as the salt\n"
                "  --no-superblock    do not write veritysetup's superblock (the tree starts at block 0)\n"
                "  --data-blocks N    hash only the first N blocks of DATA\n"
-               "  --pad              zero-pad DATA to a multiple of 4096 bytes (veritysetup needs the same)\n"
+               "  --pad              zero-pad DATA to a multiple of 4096 bytes (veritysetup needs the "
+               "same)\n"
                "  -h --help          show this help\n");
 }
 
@@ -59,7 +60,8 @@ static int parse_argv(int argc, char *argv[]) {
                         errno = 0;
                         arg_data_blocks = strtoull(optarg, &end, 10);
                         if (errno || *end || arg_data_blocks == 0)
-                                return log_error_errno(-EINVAL, "--data-blocks: not a positive number: '%s'", optarg);
+                                return log_error_errno(-EINVAL, "--data-blocks: not a positive number: '%s'",
+                                                       optarg);
                         break;
                 }
                 case ARG_PAD:
@@ -89,7 +91,8 @@ static int run(const char *data_path, const char *hash_path) {
         if (arg_salt) {
                 r = hex_decode(arg_salt, p.salt, sizeof(p.salt), &p.salt_size);
                 if (r < 0)
-                        return log_error_errno(r, "--salt: %s", r == -ENOBUFS ? "longer than 256 bytes" : "not hex");
+                        return log_error_errno(r, "--salt: %s",
+                                               r == -ENOBUFS ? "longer than 256 bytes" : "not hex");
         } else if (arg_random_salt) {
                 p.salt_size = 32;
                 if (getrandom(p.salt, p.salt_size, 0) != (ssize_t) p.salt_size)
@@ -107,9 +110,9 @@ static int run(const char *data_path, const char *hash_path) {
                 return log_error_errno(-EINVAL, "data file '%s' is empty", data_path);
         if (st.st_size % p.data_block_size) {
                 if (!arg_pad)
-                        return log_error_errno(-EINVAL,
-                                               "data file '%s' is %lld bytes, not a multiple of %u (use --pad)",
-                                               data_path, (long long) st.st_size, p.data_block_size);
+                        return log_error_errno(
+                                -EINVAL, "data file '%s' is %lld bytes, not a multiple of %u (use --pad)",
+                                data_path, (long long) st.st_size, p.data_block_size);
                 st.st_size = (off_t) ALIGN_TO((uint64_t) st.st_size, p.data_block_size);
                 if (ftruncate(data_fd, st.st_size) < 0)
                         return log_error_errno(negative_errno(), "cannot pad '%s': %m", data_path);
@@ -124,7 +127,8 @@ static int run(const char *data_path, const char *hash_path) {
                 return log_error_errno(negative_errno(), "cannot create hash file '%s': %m", hash_path);
         r = verity_format(data_fd, hash_fd, &p, root);
         if (r < 0)
-                return log_error_errno(r, "cannot build the hash tree of '%s' into '%s': %m", data_path, hash_path);
+                return log_error_errno(r, "cannot build the hash tree of '%s' into '%s': %m", data_path,
+                                       hash_path);
         r = verity_hash_size(&p, &hash_bytes);
         if (r < 0)
                 return log_error_errno(r, "cannot size the hash tree: %m");

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gpt.h"
+
+/* The first three fields are stored little-endian, the last two as written: textual byte i comes from
+ * on-disk byte order[i]. */
+static const unsigned order[16] = { 3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
+
+static int unhex(char c) {
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -1;
+}
+
+int gpt_guid_parse(const char *s, uint8_t ret[16]) {
+        uint8_t g[16];
+        unsigned k = 0;
+
+        if (!s || strlen(s) != 36)
+                return -EINVAL;
+        for (unsigned i = 0; i < 36;) {
+                if (i == 8 || i == 13 || i == 18 || i == 23) {
+                        if (s[i] != '-')
+                                return -EINVAL;
+                        i++;
+                        continue;
+                }
+                int hi = unhex(s[i]), lo = unhex(s[i + 1]);
+                if (hi < 0 || lo < 0)
+                        return -EINVAL;
+                g[order[k++]] = (uint8_t) (hi << 4 | lo);
+                i += 2;
+        }
+        memcpy(ret, g, 16);
+        return 0;
+}
+
+void gpt_guid_format(const uint8_t guid[16], char ret[37]) {
+        char *p = ret;
+
+        for (unsigned k = 0; k < 16; k++) {
+                if (k == 4 || k == 6 || k == 8 || k == 10)
+                        *p++ = '-';
+                p += sprintf(p, "%02x", guid[order[k]]);
+        }
+}
+
+uint32_t gpt_crc32(const void *data, size_t n) {
+        static uint32_t table[256];
+        const uint8_t *b = data;
+        uint32_t crc = 0xFFFFFFFFu;
+
+        if (!table[1])
+                for (uint32_t i = 0; i < 256; i++) {
+                        uint32_t c = i;
+                        for (int j = 0; j < 8; j++)
+                                c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+                        table[i] = c;
+                }
+        for (size_t i = 0; i < n; i++)
+                crc = table[(crc ^ b[i]) & 0xFF] ^ (crc >> 8);
+        return crc ^ 0xFFFFFFFFu;
+}
