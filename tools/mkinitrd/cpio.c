@@ -17,16 +17,16 @@ static int pad4(CpioWriter *w) {
         return put(w, zeros, (4 - w->offset % 4) % 4);
 }
 
-static int entry(CpioWriter *w, const char *path, uint32_t mode, const void *data, size_t size, unsigned rmajor,
-                 unsigned rminor) {
+static int entry(CpioWriter *w, const char *path, uint32_t mode, const void *data, size_t size,
+                 unsigned rmajor, unsigned rminor) {
         char header[128];
         size_t namesize = strlen(path) + 1;
         int r;
 
         /* newc: magic, then 13 eight-digit hex fields; the name follows and is padded to 4 bytes. */
         snprintf(header, sizeof(header), "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X",
-                 (unsigned) w->next_ino++, (unsigned) mode, 0u, 0u, S_ISDIR(mode) ? 2u : 1u, 0u, (unsigned) size, 0u, 0u,
-                 rmajor, rminor, (unsigned) namesize, 0u);
+                 (unsigned) w->next_ino++, (unsigned) mode, 0u, 0u, S_ISDIR(mode) ? 2u : 1u, 0u,
+                 (unsigned) size, 0u, 0u, rmajor, rminor, (unsigned) namesize, 0u);
         r = put(w, header, 110);
         if (r >= 0)
                 r = put(w, path, namesize);

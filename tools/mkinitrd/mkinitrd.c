@@ -32,10 +32,14 @@ static void help(void) {
 static int parse_argv(int argc, char *argv[]) {
         enum { ARG_OUTPUT = 0x100, ARG_INIT, ARG_FILE, ARG_KROOT, ARG_KVER, ARG_MODULE };
         static const struct option options[] = {
-                { "output", required_argument, NULL, ARG_OUTPUT }, { "init", required_argument, NULL, ARG_INIT },
-                { "file", required_argument, NULL, ARG_FILE },     { "kernel-root", required_argument, NULL, ARG_KROOT },
-                { "kver", required_argument, NULL, ARG_KVER },     { "module", required_argument, NULL, ARG_MODULE },
-                { "help", no_argument, NULL, 'h' },                {},
+                { "output", required_argument, NULL, ARG_OUTPUT },
+                { "init", required_argument, NULL, ARG_INIT },
+                { "file", required_argument, NULL, ARG_FILE },
+                { "kernel-root", required_argument, NULL, ARG_KROOT },
+                { "kver", required_argument, NULL, ARG_KVER },
+                { "module", required_argument, NULL, ARG_MODULE },
+                { "help", no_argument, NULL, 'h' },
+                {},
         };
         int c;
 
@@ -101,7 +105,8 @@ static int add_modules(CpioWriter *w) {
         for (size_t i = 0; i < arg_n_modules && r >= 0; i++) {
                 r = module_resolve(&idx, arg_modules[i], &order, &n);
                 if (r == -ENOENT)
-                        log_error("module '%s' (or one it depends on) is not in '%s'", arg_modules[i], depfile);
+                        log_error("module '%s' (or one it depends on) is not in '%s'", arg_modules[i],
+                                  depfile);
                 else if (r < 0)
                         log_error_errno(r, "cannot resolve module '%s': %m", arg_modules[i]);
         }
@@ -145,7 +150,7 @@ static int run(void) {
         f = fopen(tmp, "we");
         if (!f)
                 return log_error_errno(negative_errno(), "cannot create '%s': %m", tmp);
-        w = (CpioWriter) { .f = f, .next_ino = 1 };
+        w = (CpioWriter){ .f = f, .next_ino = 1 };
         static const char *dirs[] = { "dev", "proc", "sys", "run", "sysroot", "lib", "lib/modules", "etc" };
         for (size_t i = 0; i < ELEMENTSOF(dirs) && r >= 0; i++)
                 r = cpio_add_dir(&w, dirs[i], 0755);
@@ -165,7 +170,8 @@ static int run(void) {
                         return -ENOMEM;
                 dest = strchr(spec, ':');
                 if (!dest || !dest[1])
-                        return log_error_errno(-EINVAL, "--file '%s': expected SRC:DEST[:MODE]", arg_files[i]);
+                        return log_error_errno(-EINVAL, "--file '%s': expected SRC:DEST[:MODE]",
+                                               arg_files[i]);
                 *dest++ = 0;
                 mode_s = strchr(dest, ':');
                 if (mode_s) {
@@ -173,7 +179,8 @@ static int run(void) {
                         *mode_s++ = 0;
                         mode = strtoul(mode_s, &end, 8);
                         if (*end || mode > 07777)
-                                return log_error_errno(-EINVAL, "--file '%s': bad mode '%s'", arg_files[i], mode_s);
+                                return log_error_errno(-EINVAL, "--file '%s': bad mode '%s'", arg_files[i],
+                                                       mode_s);
                 }
                 while (*dest == '/')
                         dest++;

@@ -32,7 +32,7 @@ void module_index_free(ModuleIndex *idx) {
                 free(idx->mods[i].deps);
         }
         free(idx->mods);
-        *idx = (ModuleIndex) {};
+        *idx = (ModuleIndex){};
 }
 
 static int parse_line(char *line, ModuleDep *ret) {
