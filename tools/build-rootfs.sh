@@ -57,10 +57,22 @@ done || true
 while read -r n; do
         find "$root" \( -type f -o -type l \) -name "$n" -delete
 done < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$here/lib/forbidden.list" | tr ' ' '\n' | sed '/^$/d')
-find "$root" -xtype l -delete # dangling links left by the removals
+# Links left dangling by the removals go too. Targets are resolved inside the root: an absolute link such as
+# /lib/systemd/systemd-udevd -> /bin/udevadm means the image's /bin, not the build host's.
+find "$root" -type l -print0 | while IFS= read -r -d '' l; do
+        t=$(readlink "$l")
+        case $t in
+        /*) p="$root$t" ;;
+        *) p="$(dirname "$l")/$t" ;;
+        esac
+        [ -e "$p" ] || [ -L "$p" ] || rm -f "$l"
+done
 
 note "adding Bulkhead's files"
-install -d -m 0755 "$root/usr/libexec/bulkhead" "$root/usr/share/bulkhead" "$root/local" "$root/efi"
+# Mount points that base-files would have made (it is not in the image).
+install -d -m 0755 "$root/usr/libexec/bulkhead" "$root/usr/share/bulkhead" "$root/local" "$root/efi" \
+        "$root/dev" "$root/proc" "$root/sys" "$root/run" "$root/var" "$root/opt" "$root/root" "$root/mnt"
+install -d -m 1777 "$root/tmp"
 while read -r prog dest; do
         [ -n "$prog" ] || continue
         [ -x "$bindir/$prog" ] || die "program '$prog' listed in tools/lib/image-programs.list was not built"

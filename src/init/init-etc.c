@@ -107,8 +107,9 @@ int seed_etc(const char *sysroot, const char **ret_what) {
         _cleanup_close_ int src = -EBADF, dst = -EBADF;
         char etc[4096], factory[4096];
 
-        snprintf(etc, sizeof(etc), "%s/etc", sysroot);
-        snprintf(factory, sizeof(factory), "%s/usr/share/factory/etc", sysroot);
+        *ret_what = "build the /etc paths";
+        if (!snprintf_ok(etc, "%s/etc", sysroot) || !snprintf_ok(factory, "%s/usr/share/factory/etc", sysroot))
+                return -ENAMETOOLONG;
         src = open(factory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (src < 0) {
                 *ret_what = "open the factory /etc (/usr/share/factory/etc)";

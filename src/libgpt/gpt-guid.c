@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "crc32.h"
 #include "gpt.h"
 
 /* The first three fields are stored little-endian, the last two as written: textual byte i comes from
@@ -53,18 +54,5 @@ void gpt_guid_format(const uint8_t guid[16], char ret[37]) {
 }
 
 uint32_t gpt_crc32(const void *data, size_t n) {
-        static uint32_t table[256];
-        const uint8_t *b = data;
-        uint32_t crc = 0xFFFFFFFFu;
-
-        if (!table[1])
-                for (uint32_t i = 0; i < 256; i++) {
-                        uint32_t c = i;
-                        for (int j = 0; j < 8; j++)
-                                c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-                        table[i] = c;
-                }
-        for (size_t i = 0; i < n; i++)
-                crc = table[(crc ^ b[i]) & 0xFF] ^ (crc >> 8);
-        return crc ^ 0xFFFFFFFFu;
+        return crc32_ieee(data, n);
 }
