@@ -17,9 +17,6 @@ require_tools mkfs.erofs mkfs.vfat mmd mcopy sbsign openssl qemu-img
 for t in mkverity mkinitrd mkuki mkdisk bulkhead-init; do
         [ -x "$bin/$t" ] || die "build tool '$bin/$t' is missing (run 'make')"
 done
-stub=/usr/lib/systemd/boot/efi/linuxx64.efi.stub
-sdboot=/usr/lib/systemd/boot/efi/systemd-bootx64.efi
-[ -f "$stub" ] && [ -f "$sdboot" ] || die "systemd-boot-efi is not installed ($stub, $sdboot)"
 
 images="$top/build/images"
 work="$images/$variant"
@@ -41,6 +38,8 @@ fi
 "$here/fetch-packages.sh" "$variant"
 "$here/build-rootfs.sh" "$variant" "$work"
 kver=$(cat "$work/kernel/version")
+stub="$work/kernel/linuxx64.efi.stub"
+sdboot="$work/kernel/systemd-bootx64.efi"
 
 note "root file system: erofs (lz4hc)"
 rm -f "$work/root.erofs"

@@ -42,6 +42,12 @@ done
 kver=$(basename "$(ls -d "$root"/usr/lib/modules/*)")
 cp "$root/boot/vmlinuz-$kver" "$kernel/vmlinuz"
 echo "$kver" >"$kernel/version"
+# The boot loader and UKI stub go to the ESP, from the locked systemd-boot-efi package, not from the build host.
+efi="$root/usr/lib/systemd/boot/efi"
+[ -f "$efi/linuxx64.efi.stub" ] && [ -f "$efi/systemd-bootx64.efi" ] ||
+        die "systemd-boot-efi is not in the package lock of variant '$variant' (no $efi/linuxx64.efi.stub)"
+cp "$efi/linuxx64.efi.stub" "$efi/systemd-bootx64.efi" "$kernel/"
+rm -rf "$efi"
 
 note "pruning"
 while read -r pattern; do

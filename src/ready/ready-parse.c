@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fileio.h"
 #include "macro.h"
 #include "ready.h"
 
@@ -56,23 +57,52 @@ int mount_facts(const char *mountinfo, const char *path, MountFacts *ret) {
 
         snprintf(ret->source, sizeof(ret->source), "-");
         snprintf(ret->fstype, sizeof(ret->fstype), "-");
+        snprintf(ret->devnum, sizeof(ret->devnum), "-");
         ret->read_only = false;
         if (!f)
                 return negative_errno();
         /* Fields: id parent maj:min root mountpoint options [optional…] - fstype source superoptions */
         while (fgets(line, sizeof(line), f)) {
-                char mnt[1024], opts[256], fstype[32], source[128];
+                char mnt[1024], opts[256], fstype[32], source[128], devnum[24];
                 const char *sep = strstr(line, " - ");
 
-                if (!sep || sscanf(line, "%*s %*s %*s %*s %1023s %255s", mnt, opts) != 2)
+                if (!sep || sscanf(line, "%*s %*s %23s %*s %1023s %255s", devnum, mnt, opts) != 3)
                         continue;
                 if (sscanf(sep + 3, "%31s %127s", fstype, source) != 2 || !streq(mnt, path))
                         continue;
                 /* Later lines are mounted on top of earlier ones: the last match is what is visible. */
                 snprintf(ret->source, sizeof(ret->source), "%s", source);
                 snprintf(ret->fstype, sizeof(ret->fstype), "%s", fstype);
+                snprintf(ret->devnum, sizeof(ret->devnum), "%s", devnum);
                 ret->read_only = strneq(opts, "ro", 2) && (opts[2] == 0 || opts[2] == ',');
                 found = true;
         }
         return found ? 0 : -ENOENT;
+}
+
+int block_device_describe(const char *sysfs, const char *devnum, char *ret_node, size_t size, bool *ret_verity) {
+        _cleanup_free_ char *path = NULL, *uevent = NULL, *uuid = NULL;
+        const char *name;
+        int r;
+
+        *ret_verity = false;
+        if (asprintf(&path, "%s/dev/block/%s/uevent", sysfs, devnum) < 0)
+                return -ENOMEM;
+        r = read_full_file(path, 64 * 1024, &uevent, NULL);
+        if (r < 0)
+                return r;
+        name = strstr(uevent, "DEVNAME=");
+        if (!name || (name != uevent && name[-1] != '\n'))
+                return -ENOENT;
+        name += strlen("DEVNAME=");
+        r = snprintf(ret_node, size, "/dev/%.*s", (int) strcspn(name, "\n"), name);
+        if (r < 0 || (size_t) r >= size)
+                return -ENOBUFS;
+
+        free(path);
+        if (asprintf(&path, "%s/dev/block/%s/dm/uuid", sysfs, devnum) < 0)
+                return -ENOMEM;
+        if (read_full_file(path, 4096, &uuid, NULL) >= 0)
+                *ret_verity = strneq(uuid, "BULKHEAD-VERITY-", strlen("BULKHEAD-VERITY-"));
+        return 0;
 }

@@ -74,7 +74,8 @@ static unsigned long long memory_used_kib(void) {
 
 int main(int argc, char *argv[]) {
         _cleanup_free_ char *cmdline = NULL, *osrel = NULL, *line = NULL;
-        char version[64] = "unknown", set[8] = "?";
+        char version[64] = "unknown", set[8] = "?", root_node[64] = "-";
+        bool root_verity = false;
         MountFacts root = {}, etc = {}, var = {};
         struct timespec ts;
         unsigned boots = 0;
@@ -86,15 +87,16 @@ int main(int argc, char *argv[]) {
         if (read_full_file(argc > 1 ? argv[1] : "/usr/lib/os-release", 64 * 1024, &osrel, NULL) >= 0)
                 (void) os_release_get(osrel, "VERSION_ID", version, sizeof(version));
 
-        (void) mount_facts("/proc/self/mountinfo", "/", &root);
+        if (mount_facts("/proc/self/mountinfo", "/", &root) >= 0)
+                (void) block_device_describe("/sys", root.devnum, root_node, sizeof(root_node), &root_verity);
         (void) mount_facts("/proc/self/mountinfo", "/etc", &etc);
         (void) mount_facts("/proc/self/mountinfo", "/var", &var);
         r = record_boot(&boots);
         if (r < 0)
                 log_warning_errno(r, "Failed to record this boot in '%s': %m", BOOT_LOG);
 
-        if (asprintf(&line, "bulkhead: root=%s %s %s etc=%s var=%s boots=%u mem_used_kib=%llu\n",
-                     root.source, root.fstype, root.read_only ? "ro" : "rw", etc.fstype, var.source, boots,
+        if (asprintf(&line, "bulkhead: root=%s %s %s verity=%s etc=%s var=%s boots=%u mem_used_kib=%llu\n",
+                     root_node, root.fstype, root.read_only ? "ro" : "rw", root_verity ? "yes" : "no", etc.fstype, var.source, boots,
                      memory_used_kib()) < 0)
                 return EXIT_FAILURE;
         (void) console_print(line);

@@ -7,6 +7,7 @@
 typedef struct MountFacts {
         char source[128];
         char fstype[32];
+        char devnum[24]; /* "major:minor" of the mounted device */
         bool read_only;
 } MountFacts;
 
@@ -18,3 +19,7 @@ int os_release_get(const char *text, const char *key, char *ret, size_t size);
 /* Fills facts about the last mount on exactly `path` in a mountinfo file; -ENOENT if nothing is mounted
  * there (facts then read "-"). */
 int mount_facts(const char *mountinfo, const char *path, MountFacts *ret);
+/* Describes the block device "major:minor" from a sysfs tree (normally "/sys"): its kernel name as
+ * "/dev/NAME" and, for a device-mapper device, whether it is the verity mapping the init set up (its DM uuid
+ * starts with "BULKHEAD-VERITY-"). */
+int block_device_describe(const char *sysfs, const char *devnum, char *ret_node, size_t size, bool *ret_verity);

@@ -32,7 +32,7 @@ boot() { # number
 }
 
 boot 1
-[[ "$status" =~ root=/dev/(mapper/root|dm-[0-9]+)\ erofs\ ro ]] && pass "root is the dm-verity device, erofs, read-only" ||
+[[ "$status" =~ root=/dev/dm-[0-9]+\ erofs\ ro\ verity=yes ]] && pass "root is the dm-verity device, erofs, read-only" ||
         fail "root is not the read-only verity device: $status"
 [[ "$status" == *"etc=tmpfs"* ]] && pass "/etc is a tmpfs" || fail "/etc is not a tmpfs: $status"
 [[ "$status" =~ var=/dev/vda6 ]] && pass "/var is on the data partition" || fail "/var not from the data partition: $status"

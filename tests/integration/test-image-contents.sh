@@ -26,11 +26,11 @@ found=$(find "$root" \( -type f -o -type l \) | while read -r f; do
         for n in $forbidden; do
                 [ "$b" = "$n" ] && echo "$f"
         done
-        [[ "$b" =~ ^(python|perl|lua|tclsh|ruby|php)[0-9.]+$ ]] && echo "$f"
+        if [[ "$b" =~ ^(python|perl|lua|tclsh|ruby|php)[0-9.]+$ ]]; then echo "$f"; fi
 done)
 if [ -z "$found" ]; then pass "no shell, interpreter, package manager or login tool"; else fail "forbidden: $found"; fi
 
-scripts=$(find "$root" -type f -perm /111 -exec sh -c 'for f; do [ "$(head -c2 "$f")" = "#!" ] && echo "$f"; done' _ {} +)
+scripts=$(find "$root" -type f -perm /111 -exec sh -c 'for f; do if [ "$(head -c2 "$f" | tr -d "\0")" = "#!" ]; then echo "$f"; fi; done' _ {} +)
 if [ -z "$scripts" ]; then pass "no executable scripts"; else fail "scripts present: $scripts"; fi
 
 for d in bin sbin lib lib64; do

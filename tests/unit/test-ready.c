@@ -6,6 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <cmocka.h>
+#include <ftw.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "macro.h"
 #include "ready.h"
@@ -44,6 +48,7 @@ static void test_mount_facts(void **state) {
         assert_string_equal(m.source, "/dev/mapper/root");
         assert_string_equal(m.fstype, "erofs");
         assert_true(m.read_only);
+        assert_string_equal(m.devnum, "254:0");
         assert_int_equal(mount_facts(path, "/etc", &m), 0);
         assert_string_equal(m.fstype, "tmpfs");
         assert_false(m.read_only);
@@ -52,11 +57,57 @@ static void test_mount_facts(void **state) {
         unlink(path);
 }
 
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw) {
+        (void) st, (void) type, (void) ftw;
+        return remove(path);
+}
+
+static void write_at(const char *dir, const char *rel, const char *content) {
+        char p[512];
+        FILE *f;
+
+        snprintf(p, sizeof(p), "%s/%s", dir, rel);
+        f = fopen(p, "w");
+        assert_non_null(f);
+        fputs(content, f);
+        fclose(f);
+}
+
+static void test_block_device_describe(void **state) {
+        char dir[] = "/tmp/test-ready-sys-XXXXXX", p[512], node[64];
+        bool verity;
+
+        assert_non_null(mkdtemp(dir));
+        snprintf(p, sizeof(p), "%s/dev/block/254:0/dm", dir);
+        for (char *s = p + strlen(dir) + 1; (s = strchr(s, '/')); s++) {
+                *s = 0;
+                mkdir(p, 0755);
+                *s = '/';
+        }
+        mkdir(p, 0755);
+        write_at(dir, "dev/block/254:0/uevent", "MAJOR=254\nMINOR=0\nDEVNAME=dm-0\nDEVTYPE=disk\n");
+        write_at(dir, "dev/block/254:0/dm/uuid", "BULKHEAD-VERITY-0123\n");
+        assert_int_equal(block_device_describe(dir, "254:0", node, sizeof(node), &verity), 0);
+        assert_string_equal(node, "/dev/dm-0");
+        assert_true(verity);
+
+        write_at(dir, "dev/block/254:0/dm/uuid", "CRYPT-LUKS2-abc\n");
+        assert_int_equal(block_device_describe(dir, "254:0", node, sizeof(node), &verity), 0);
+        assert_false(verity);
+        assert_int_equal(block_device_describe(dir, "8:1", node, sizeof(node), &verity), -ENOENT);
+        assert_int_equal(block_device_describe(dir, "254:0", node, 6, &verity), -ENOBUFS);
+
+        write_at(dir, "dev/block/254:0/uevent", "MAJOR=254\nXDEVNAME=dm-0\n");
+        assert_int_equal(block_device_describe(dir, "254:0", node, sizeof(node), &verity), -ENOENT);
+        assert_int_equal(nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS), 0);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_cmdline_get),
                 cmocka_unit_test(test_os_release_get),
                 cmocka_unit_test(test_mount_facts),
+                cmocka_unit_test(test_block_device_describe),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
