@@ -38,7 +38,7 @@ $(SNAKEOIL_KEY):
 	mkdir -p $(BUILD)/keys
 	openssl rsa -in /usr/share/ovmf/PkKek-1-snakeoil.key -passin pass:snakeoil -out $@ 2>/dev/null
 
-test: programs test-unit test-asan
+test: programs test-unit test-asan test-integration
 
 test-unit: programs
 	meson test -C $(MESON_BUILD) --print-errorlogs
