@@ -106,3 +106,26 @@ int block_device_describe(const char *sysfs, const char *devnum, char *ret_node,
                 *ret_verity = strneq(uuid, "BULKHEAD-VERITY-", strlen("BULKHEAD-VERITY-"));
         return 0;
 }
+
+int meminfo_parse(const char *text, MemoryUse *ret) {
+        static const char *const keys[] = { "MemTotal", "MemFree", "MemAvailable", "Buffers",
+                                            "Cached",   "SReclaimable", "Shmem" };
+        unsigned long long v[ELEMENTSOF(keys)];
+        unsigned seen = 0;
+
+        for (const char *line = text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
+                for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
+                        size_t n = strlen(keys[i]);
+
+                        if (strneq(line, keys[i], n) && line[n] == ':' &&
+                            sscanf(line + n + 1, "%llu", &v[i]) == 1)
+                                seen |= 1u << i;
+                }
+        if (seen != (1u << ELEMENTSOF(keys)) - 1)
+                return -EINVAL;
+        /* total - free - buffers - (cached - shmem) - sreclaimable, clamped at zero. */
+        unsigned long long not_used = v[1] + v[3] + v[4] + v[5] - v[6];
+        ret->used = v[0] > not_used ? v[0] - not_used : 0;
+        ret->unavailable = v[0] > v[2] ? v[0] - v[2] : 0;
+        return 0;
+}

@@ -6,7 +6,9 @@
  * which is what an operator without a shell wants to see first on a serial console. */
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 
 #include "fileio.h"
@@ -15,6 +17,7 @@
 #include "ready.h"
 
 #define BOOT_LOG "/var/lib/bulkhead/boot-log"
+#define CONTAINERD_SOCKET "/run/containerd/containerd.sock"
 
 static int console_print(const char *line) {
         _cleanup_close_ int fd = open("/dev/console", O_WRONLY | O_NOCTTY | O_CLOEXEC);
@@ -57,19 +60,16 @@ static int record_boot(unsigned *ret_boots) {
         return 0;
 }
 
-/* Memory in use as free(1) counts it: MemTotal - MemAvailable, in KiB. */
-static unsigned long long memory_used_kib(void) {
-        _cleanup_fclose_ FILE *f = fopen("/proc/meminfo", "re");
-        unsigned long long total = 0, available = 0, v;
-        char key[64];
+/* True if something accepts connections on the Unix socket at `path`: the runtime is serving, not just
+ * started. */
+static bool socket_accepts(const char *path) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
-        while (f && fscanf(f, "%63s %llu kB\n", key, &v) == 2) {
-                if (streq(key, "MemTotal:"))
-                        total = v;
-                else if (streq(key, "MemAvailable:"))
-                        available = v;
-        }
-        return total > available ? total - available : 0;
+        if (fd < 0 || strlen(path) >= sizeof(sa.sun_path))
+                return false;
+        memcpy(sa.sun_path, path, strlen(path) + 1);
+        return connect(fd, (struct sockaddr *) &sa, sizeof(sa)) == 0;
 }
 
 int main(int argc, char *argv[]) {
@@ -78,6 +78,8 @@ int main(int argc, char *argv[]) {
         bool root_verity = false;
         MountFacts root = {}, etc = {}, var = {};
         struct timespec ts;
+        _cleanup_free_ char *meminfo = NULL;
+        MemoryUse mem = {};
         unsigned boots = 0;
         int r;
 
@@ -95,9 +97,15 @@ int main(int argc, char *argv[]) {
         if (r < 0)
                 log_warning_errno(r, "Failed to record this boot in '%s': %m", BOOT_LOG);
 
-        if (asprintf(&line, "bulkhead: root=%s %s %s verity=%s etc=%s var=%s boots=%u mem_used_kib=%llu\n",
-                     root_node, root.fstype, root.read_only ? "ro" : "rw", root_verity ? "yes" : "no", etc.fstype, var.source, boots,
-                     memory_used_kib()) < 0)
+        if (read_full_file("/proc/meminfo", 64 * 1024, &meminfo, NULL) < 0 || meminfo_parse(meminfo, &mem) < 0)
+                log_warning("Failed to read memory use from /proc/meminfo.");
+
+        if (asprintf(&line,
+                     "bulkhead: root=%s %s %s verity=%s etc=%s var=%s boots=%u containerd=%s mem_used_kib=%llu "
+                     "mem_unavailable_kib=%llu\n",
+                     root_node, root.fstype, root.read_only ? "ro" : "rw", root_verity ? "yes" : "no",
+                     etc.fstype, var.source, boots, socket_accepts(CONTAINERD_SOCKET) ? "up" : "down", mem.used,
+                     mem.unavailable) < 0)
                 return EXIT_FAILURE;
         (void) console_print(line);
         free(line);

@@ -23,3 +23,13 @@ int mount_facts(const char *mountinfo, const char *path, MountFacts *ret);
  * "/dev/NAME" and, for a device-mapper device, whether it is the verity mapping the init set up (its DM uuid
  * starts with "BULKHEAD-VERITY-"). */
 int block_device_describe(const char *sysfs, const char *devnum, char *ret_node, size_t size, bool *ret_verity);
+
+/* Memory figures from /proc/meminfo, in KiB. */
+typedef struct MemoryUse {
+        unsigned long long used;        /* held by programs and the kernel: neither free nor reclaimable cache */
+        unsigned long long unavailable; /* MemTotal - MemAvailable, as free(1) counts "used" */
+} MemoryUse;
+
+/* Parses /proc/meminfo text. "used" is MemTotal - MemFree - Buffers - Cached - SReclaimable + Shmem: page
+ * cache and reclaimable slab are not in use, tmpfs pages are. Returns -EINVAL if a field is missing. */
+int meminfo_parse(const char *text, MemoryUse *ret);

@@ -36,6 +36,8 @@ boot 1
         fail "root is not the read-only verity device: $status"
 [[ "$status" == *"etc=tmpfs"* ]] && pass "/etc is a tmpfs" || fail "/etc is not a tmpfs: $status"
 [[ "$status" =~ var=/dev/vda6 ]] && pass "/var is on the data partition" || fail "/var not from the data partition: $status"
+[[ "$status" == *" containerd=up "* ]] && pass "containerd is up and serving its socket" ||
+        fail "containerd is not serving: $status"
 [[ "$status" == *"boots=1 "* ]] && pass "first boot recorded in /var/lib/bulkhead/boot-log" || fail "boot count not 1: $status"
 vm_shutdown && pass "powered off cleanly (ACPI power button)" || fail "did not power off"
 

@@ -102,12 +102,28 @@ static void test_block_device_describe(void **state) {
         assert_int_equal(nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS), 0);
 }
 
+static void test_meminfo_parse(void **state) {
+        MemoryUse m;
+
+        assert_int_equal(meminfo_parse("MemTotal:  1000 kB\nMemFree:  500 kB\nMemAvailable: 600 kB\n"
+                                       "Buffers: 10 kB\nCached: 100 kB\nSwapCached: 7 kB\n"
+                                       "Shmem: 30 kB\nSReclaimable: 20 kB\n",
+                                       &m),
+                         0);
+        assert_int_equal(m.used, 1000 - 500 - 10 - (100 - 30) - 20);
+        assert_int_equal(m.unavailable, 400);
+        /* SwapCached must not be taken for Cached, nor a missing field for zero. */
+        assert_int_equal(meminfo_parse("MemTotal: 1000 kB\nMemFree: 500 kB\nSwapCached: 7 kB\n", &m), -EINVAL);
+        assert_int_equal(meminfo_parse("", &m), -EINVAL);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_cmdline_get),
                 cmocka_unit_test(test_os_release_get),
                 cmocka_unit_test(test_mount_facts),
                 cmocka_unit_test(test_block_device_describe),
+                cmocka_unit_test(test_meminfo_parse),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
