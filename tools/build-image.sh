@@ -29,8 +29,9 @@ if [ -z "${SB_KEY:-}" ]; then
         if [ ! -f "$SB_KEY" ]; then
                 note "creating a development Secure Boot key in build/keys (use SB_KEY/SB_CERT for your own)"
                 mkdir -p "$top/build/keys"
-                openssl req -quiet -new -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=Bulkhead development key/" \
-                        -keyout "$SB_KEY" -out "$SB_CERT" 2>/dev/null
+                openssl req -new -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=Bulkhead development key/" \
+                        -keyout "$SB_KEY" -out "$SB_CERT" 2>"$top/build/keys/openssl.log" ||
+                        die "could not create the development key (see build/keys/openssl.log)"
         fi
 fi
 [ -f "$SB_KEY" ] && [ -f "${SB_CERT:-}" ] || die "Secure Boot key '$SB_KEY' or certificate '${SB_CERT:-}' not found"
