@@ -277,7 +277,8 @@ static int lex_tag(Lexer *l) {
         (void) snprintf(end, sizeof(end), "%s%s", sigil == '{' ? "}" : sigil == '=' ? "=" : "", l->close);
         e = memmem(l->text + start, l->size - start, end, strlen(end));
         if (!e)
-                return lexer_fail(l, "unclosed tag: no '%s' after it", end);
+                return lexer_fail(l, "%s: no '%s' after it", sigil == '=' ? "bad delimiter tag" : "unclosed tag",
+                                  end);
         node = node_new(l, NODE_VARIABLE);
         if (!node)
                 return -ENOMEM;

@@ -252,7 +252,9 @@ static int render_partial(Renderer *r, const Node *n) {
                 indent = malloc(saved_indent_size + n->size + 1);
                 if (!indent)
                         return output_failed(r, n, -ENOMEM);
-                memcpy(mempcpy(indent, saved_indent, saved_indent_size), n->text, n->size);
+                memcpy(indent, saved_indent, saved_indent_size);
+                if (n->size > 0)
+                        memcpy(indent + saved_indent_size, n->text, n->size);
                 r->indent = indent;
                 r->indent_size = saved_indent_size + n->size;
                 r->line_start = true;

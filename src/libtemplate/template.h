@@ -19,6 +19,11 @@ struct json_object;
  * with the value pushed on the context stack. Objects and lists interpolate as compact JSON; null and
  * names that resolve to nothing interpolate as "".
  *
+ * Partials are indented as the spec asks, with one deliberate difference its tests leave open: the
+ * indentation of a standalone partial goes before every line of output that the partial's own text starts,
+ * so each iteration of a section over a list is indented too (where indenting the partial's source first
+ * would indent only the first). Lines that interpolated values start are never indented.
+ *
  * Helpers. A variable tag whose content has more than one word is a helper call: the first word names the
  * helper, the others are its arguments, each a name resolved like a variable ("a.b", ".") or a
  * double-quoted literal ("a\"b" with \\, \", \n and \t escapes). As with variables, {{helper …}} is
