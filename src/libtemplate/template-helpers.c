@@ -34,7 +34,8 @@ static int helper_join(struct json_object *const *args, size_t n_args, Buffer *o
         }
         for (size_t i = 0; i < json_object_array_length(args[0]); i++) {
                 if (value_text(json_object_array_get_idx(args[0], i), &s, &size) < 0)
-                        return template_error_set(error, -EINVAL, "join: element %zu contains a NUL byte", i);
+                        return template_error_set(error, -EINVAL, "join: element %zu contains a NUL byte",
+                                                  i);
                 r = i > 0 ? buffer_append(out, sep, sep_size) : 0;
                 if (r >= 0)
                         r = buffer_append(out, s, size);
@@ -97,7 +98,8 @@ static int helper_base64_decode(struct json_object *const *args, size_t n_args, 
         if (!json_object_is_type(args[0], json_type_string))
                 return template_error_set(error, -EINVAL, "base64_decode takes a string, not %s",
                                           json_type_to_name(json_object_get_type(args[0])));
-        r = base64_decode(json_object_get_string(args[0]), (size_t) json_object_get_string_len(args[0]), out);
+        r = base64_decode(json_object_get_string(args[0]), (size_t) json_object_get_string_len(args[0]),
+                          out);
         if (r == -EINVAL)
                 return template_error_set(error, r, "base64_decode: the value is not valid base64");
         if (r == -EBADMSG)
@@ -164,7 +166,8 @@ static int helper_toml_string(struct json_object *const *args, size_t n_args, Bu
         for (size_t i = 0, k; i < n; i += k) {
                 k = utf8_sequence((const unsigned char *) s + i, n - i);
                 if (k == 0)
-                        return template_error_set(error, -EINVAL, "toml_string: the value is not valid UTF-8");
+                        return template_error_set(error, -EINVAL,
+                                                  "toml_string: the value is not valid UTF-8");
         }
         return quote(s, n, "\"\"\\\\\bb\tt\nn\ff\rr", "\\u%04X", out);
 }
@@ -181,7 +184,8 @@ static int helper_ini_quote(struct json_object *const *args, size_t n_args, Buff
         return quote(s, n, "\"\"\\\\\nn\tt\rr", "\\x%02x", out);
 }
 
-static int helper_default(struct json_object *const *args, size_t n_args, Buffer *out, TemplateError *error) {
+static int helper_default(struct json_object *const *args, size_t n_args, Buffer *out,
+                          TemplateError *error) {
         const char *s;
         size_t n;
 
@@ -191,8 +195,7 @@ static int helper_default(struct json_object *const *args, size_t n_args, Buffer
 }
 
 static int helper_json(struct json_object *const *args, size_t n_args, Buffer *out, TemplateError *error) {
-        const char *s = json_object_to_json_string_ext(args[0],
-                                                       JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+        const char *s = json_object_to_json_string_ext(args[0], TEMPLATE_JSON_FLAGS);
 
         return s ? buffer_append_str(out, s) : -ENOMEM;
 }

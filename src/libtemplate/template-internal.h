@@ -91,6 +91,9 @@ void name_done(Name *n);
 /* template-helpers.c */
 const TemplateHelper *template_helper_find(const char *name);
 
+/* How values print as JSON: compact, and "/" as it is (JSON allows it unescaped; configs want it so). */
+#define TEMPLATE_JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
 /* template-util.c */
 int buffer_append(Buffer *b, const char *s, size_t n);
 int buffer_append_str(Buffer *b, const char *s);

@@ -142,9 +142,9 @@ static int lex_literal(Lexer *l, const char *s, size_t n, size_t *i, struct json
                 if (c == '\\') {
                         if (++(*i) >= n)
                                 break;
-                        c = s[*i] == 'n' ? '\n' : s[*i] == 't' ? '\t' : s[*i];
                         if (!strchr("\\\"nt", s[*i]))
                                 return lexer_fail(l, "unknown escape '\\%c' in a helper argument", s[*i]);
+                        c = s[*i] == 'n' ? '\n' : s[*i] == 't' ? '\t' : s[*i];
                 }
                 v[k++] = c;
         }
@@ -277,8 +277,8 @@ static int lex_tag(Lexer *l) {
         (void) snprintf(end, sizeof(end), "%s%s", sigil == '{' ? "}" : sigil == '=' ? "=" : "", l->close);
         e = memmem(l->text + start, l->size - start, end, strlen(end));
         if (!e)
-                return lexer_fail(l, "%s: no '%s' after it", sigil == '=' ? "bad delimiter tag" : "unclosed tag",
-                                  end);
+                return lexer_fail(l, "%s: no '%s' after it",
+                                  sigil == '=' ? "bad delimiter tag" : "unclosed tag", end);
         node = node_new(l, NODE_VARIABLE);
         if (!node)
                 return -ENOMEM;
@@ -308,8 +308,14 @@ static int lex_text(Lexer *l, size_t end) {
 }
 
 int template_lex(const char *text, NodeArray *ret, TemplateError *error) {
-        Lexer l = { .text = text, .size = strlen(text), .line = 1, .column = 1, .open = "{{", .close = "}}",
-                    .nodes = ret, .error = error };
+        Lexer l = { .text = text,
+                    .size = strlen(text),
+                    .line = 1,
+                    .column = 1,
+                    .open = "{{",
+                    .close = "}}",
+                    .nodes = ret,
+                    .error = error };
         int r;
 
         while (l.pos < l.size) {

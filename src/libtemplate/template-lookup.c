@@ -63,7 +63,8 @@ int template_lookup_dir(const char *name, void *userdata, char **ret_text) {
         if (asprintf(&file, "%s.mustache", name) < 0)
                 return -ENOMEM;
         /* O_NONBLOCK: a FIFO put there must not hang the open; read_partial() refuses anything irregular. */
-        fd = openat(*(const int *) userdata, file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+        fd = openat(*(const int *) userdata, file,
+                    O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
                 return errno == ENOENT ? 0 : negative_errno();
         return read_partial(fd, ret_text);

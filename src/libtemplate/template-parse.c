@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <json-c/json.h>
+#include <stdarg.h>
 
 #include "template-internal.h"
 
@@ -81,30 +82,38 @@ typedef struct Builder {
         TemplateError *error;
 } Builder;
 
-static int append(Node **nodes, size_t *n, Node *node) {
-        Node *p = reallocarray(*nodes, *n + 1, sizeof(Node));
+/* Moves node to the end of the array *nodes (of *n, room for *allocated), which owns what it points to
+ * from then on. */
+static int append(Node **nodes, size_t *n, size_t *allocated, Node *node) {
+        if (*n == *allocated) {
+                size_t k = MAX(*allocated * 2, (size_t) 8);
+                Node *p = reallocarray(*nodes, k, sizeof(Node));
 
-        if (!p)
-                return -ENOMEM;
-        *nodes = p;
-        p[(*n)++] = *node;
-        /* The copy owns what the node pointed to now. */
+                if (!p)
+                        return -ENOMEM;
+                *nodes = p;
+                *allocated = k;
+        }
+        (*nodes)[(*n)++] = *node;
         *node = (Node){};
         return 0;
 }
 
-static int fail_at(Builder *b, const Node *n, const char *message, const char *name, const Node *open) {
-        if (open)
-                template_error_set(b->error, -EINVAL, "%s '%s' (section '%s' opened at line %u, column %u)",
-                                   message, name, open->name.text, open->line, open->column);
-        else
-                template_error_set(b->error, -EINVAL, "%s '%s'", message, name);
-        template_error_place(b->error, NULL, n->line, n->column);
+_printf_(3, 4) static int fail_at(Builder *b, const Node *n, const char *fmt, ...) {
+        va_list ap;
+
+        if (b->error) {
+                va_start(ap, fmt);
+                (void) vsnprintf(b->error->message, sizeof(b->error->message), fmt, ap);
+                va_end(ap);
+                template_error_place(b->error, NULL, n->line, n->column);
+        }
         return -EINVAL;
 }
 
 /* Moves nodes from the flat list into *ret until the close tag of open (or the end when open is NULL). */
 static int build(Builder *b, const Node *open, unsigned depth, Node **ret, size_t *ret_n) {
+        size_t allocated = 0;
         int r;
 
         while (b->next < b->flat.size) {
@@ -120,15 +129,20 @@ static int build(Builder *b, const Node *open, unsigned depth, Node **ret, size_
                         continue;
                 case NODE_CLOSE:
                         if (!open)
-                                return fail_at(b, n, "closing tag without an open section:", n->name.text,
-                                               NULL);
+                                return fail_at(b, n, "closing tag '%s' without an open section",
+                                               n->name.text);
                         if (!streq(n->name.text, open->name.text))
-                                return fail_at(b, n, "mismatched closing tag", n->name.text, open);
+                                return fail_at(
+                                        b, n,
+                                        "mismatched closing tag '%s' (section '%s' opened at line %u, "
+                                        "column %u)",
+                                        n->name.text, open->name.text, open->line, open->column);
                         return 0;
                 case NODE_SECTION:
                 case NODE_INVERTED:
                         if (depth >= TEMPLATE_MAX_NESTING)
-                                return fail_at(b, n, "sections nested too deeply at", n->name.text, NULL);
+                                return fail_at(b, n, "sections nested more than %d deep",
+                                               TEMPLATE_MAX_NESTING);
                         r = build(b, n, depth + 1, &n->children, &n->n_children);
                         if (r < 0)
                                 return r;
@@ -136,12 +150,12 @@ static int build(Builder *b, const Node *open, unsigned depth, Node **ret, size_
                 default:
                         break;
                 }
-                r = append(ret, ret_n, n);
+                r = append(ret, ret_n, &allocated, n);
                 if (r < 0)
                         return r;
         }
         if (open)
-                return fail_at(b, open, "unclosed section", open->name.text, NULL);
+                return fail_at(b, open, "unclosed section '%s'", open->name.text);
         return 0;
 }
 
@@ -152,6 +166,9 @@ int template_parse(const char *text, Template **ret, TemplateError *ret_error) {
 
         if (ret_error)
                 *ret_error = (TemplateError){};
+        if (strnlen(text, TEMPLATE_MAX_SIZE + 1) > TEMPLATE_MAX_SIZE)
+                return template_error_set(ret_error, -E2BIG, "template larger than %u bytes",
+                                          TEMPLATE_MAX_SIZE);
         t = calloc(1, sizeof(Template));
         if (!t)
                 return -ENOMEM;

@@ -312,7 +312,10 @@ static int render_nodes(Renderer *r, const Node *nodes, size_t n) {
 int template_render(const Template *t, struct json_object *ctx, TemplatePartialLookup lookup, void *userdata,
                     char **ret, TemplateError *ret_error) {
         TemplateError local;
-        Renderer r = { .lookup = lookup, .userdata = userdata, .indent = "", .line_start = true,
+        Renderer r = { .lookup = lookup,
+                       .userdata = userdata,
+                       .indent = "",
+                       .line_start = true,
                        .error = ret_error ?: &local };
         Node root = { .type = NODE_SECTION, .children = t->nodes, .n_children = t->n_nodes };
         int e;

@@ -34,7 +34,7 @@ int buffer_append_html(Buffer *b, const char *s, size_t n) {
         int r;
 
         for (size_t i = 0; i < n; i++) {
-                const char *e = s[i] == '&' ? "&amp;"
+                const char *e = s[i] == '&'   ? "&amp;"
                                 : s[i] == '<' ? "&lt;"
                                 : s[i] == '>' ? "&gt;"
                                 : s[i] == '"' ? "&quot;"
@@ -76,7 +76,7 @@ int value_text(struct json_object *v, const char **ret, size_t *ret_size) {
         default:
                 /* Numbers print as they were written in the JSON (json-c keeps that text), lists and
                  * objects as compact JSON. */
-                s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+                s = json_object_to_json_string_ext(v, TEMPLATE_JSON_FLAGS);
                 if (!s)
                         return -ENOMEM;
                 *ret = s;

@@ -42,11 +42,12 @@ struct json_object;
  * The quoting helpers take a string, a number or a boolean (as its text); null or missing counts as "". */
 
 /* Limits on what one template or render may cost, so that input cannot exhaust the stack or memory. */
-#define TEMPLATE_MAX_NESTING       100            /* sections open at once within one template */
-#define TEMPLATE_MAX_PARTIAL_DEPTH 32             /* partials rendering inside each other */
-#define TEMPLATE_MAX_OUTPUT        (16u << 20)    /* bytes of output */
-#define TEMPLATE_MAX_STEPS         (1u << 20)     /* tags and text pieces rendered */
-#define TEMPLATE_MAX_DELIMITER     16             /* bytes in a delimiter set by {{=… …=}} */
+#define TEMPLATE_MAX_SIZE          (16u << 20) /* bytes of template text */
+#define TEMPLATE_MAX_NESTING       100         /* sections open at once within one template */
+#define TEMPLATE_MAX_PARTIAL_DEPTH 32          /* partials rendering inside each other */
+#define TEMPLATE_MAX_OUTPUT        (16u << 20) /* bytes of output */
+#define TEMPLATE_MAX_STEPS         (1u << 20)  /* tags and text pieces rendered */
+#define TEMPLATE_MAX_DELIMITER     16          /* bytes in a delimiter set by {{=… …=}} */
 
 typedef struct Template Template;
 
@@ -64,7 +65,8 @@ typedef struct TemplateError {
 typedef int (*TemplatePartialLookup)(const char *name, void *userdata, char **ret_text);
 
 /* Parses a template. Returns 0, -EINVAL with ret_error filled in (if not NULL) for a malformed template
- * (unclosed or mismatched section, bad delimiter, bad tag, unknown helper, nesting too deep), or -ENOMEM. */
+ * (unclosed or mismatched section, bad delimiter, bad tag, unknown helper, nesting too deep), -E2BIG for a
+ * text over TEMPLATE_MAX_SIZE, or -ENOMEM. */
 int template_parse(const char *text, Template **ret, TemplateError *ret_error);
 
 /* Renders t against ctx (which may be NULL, json null). Partials are looked up through lookup (may be NULL:

@@ -85,13 +85,17 @@ static int load_json(const char *path, struct json_object **ret, char **ret_erro
 static int template_failed(const RenderJob *job, int r, const TemplateError *error, char **ret_error) {
         _cleanup_free_ char *file = NULL;
 
-        if (error->source[0] && asprintf(&file, "%s/%s.mustache", job->partials_dir ?: ".", error->source) < 0)
+        if (error->source[0] &&
+            asprintf(&file, "%s/%s.mustache", job->partials_dir ?: ".", error->source) < 0)
                 return -ENOMEM;
         if (error->line > 0)
-                r = asprintf(ret_error, "%s:%u:%u: %s", file ?: job->template_path, error->line, error->column,
-                             error->message) < 0 ? -ENOMEM : r;
+                r = asprintf(ret_error, "%s:%u:%u: %s", file ?: job->template_path, error->line,
+                             error->column, error->message) < 0
+                            ? -ENOMEM
+                            : r;
         else
-                r = asprintf(ret_error, "%s: %s", file ?: job->template_path, error->message) < 0 ? -ENOMEM : r;
+                r = asprintf(ret_error, "%s: %s", file ?: job->template_path, error->message) < 0 ? -ENOMEM
+                                                                                                  : r;
         return r;
 }
 

@@ -68,7 +68,8 @@ static int run(int argc, char *argv[]) {
         r = parse_argv(argc, argv);
         if (r <= 0)
                 return r;
-        r = render_job(&(RenderJob){ .template_path = arg_template, .json_path = arg_json,
+        r = render_job(&(RenderJob){ .template_path = arg_template,
+                                     .json_path = arg_json,
                                      .partials_dir = arg_partials },
                        &output, &error);
         if (r < 0)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Runs the Mustache spec (github.com/mustache/spec, specs/NAME.json) against libtemplate: every test of every
- * required module, i.e. every file not starting with '~' (lambdas, dynamic names and inheritance are
+/* Runs the Mustache spec (github.com/mustache/spec, specs/NAME.json) against libtemplate: every test of
+ * every required module, i.e. every file not starting with '~' (lambdas, dynamic names and inheritance are
  * optional modules we leave out). Usage: test-mustache-spec SPECS-DIRECTORY */
 #include <dirent.h>
 #include <json-c/json.h>
@@ -35,8 +35,8 @@ static bool run_test(struct json_object *test) {
         if (r >= 0)
                 r = template_render(t, data, template_lookup_json, partials, &out, &error);
         if (r < 0) {
-                printf("  %s: error %s:%u:%u: %s\n", field(test, "name"), error.source, error.line, error.column,
-                       error.message);
+                printf("  %s: error %s:%u:%u: %s\n", field(test, "name"), error.source, error.line,
+                       error.column, error.message);
                 return false;
         }
         if (!streq(out, field(test, "expected"))) {

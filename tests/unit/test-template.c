@@ -82,7 +82,8 @@ static void test_escaping(void **state) {
         /* Escaped once: a value's text is not read as template either. */
         assert_renders("{{x}}", "{\"x\": \"{{y}}\", \"y\": \"no\"}", "{{y}}");
         assert_renders("{{n}} {{d}} {{b}} {{z}} {{o}} {{l}}",
-                       "{\"n\": -3, \"d\": 0.5, \"b\": false, \"z\": null, \"o\": {\"k\": \"<\"}, \"l\": [1, \"a\"]}",
+                       "{\"n\": -3, \"d\": 0.5, \"b\": false, \"z\": null, \"o\": {\"k\": \"<\"}, \"l\": "
+                       "[1, \"a\"]}",
                        "-3 0.5 false  {&quot;k&quot;:&quot;&lt;&quot;} [1,&quot;a&quot;]");
         assert_renders("{{{o}}}", "{\"o\": {\"p\": \"a/b\"}}", "{\"p\":\"a/b\"}");
         /* Output is a C string: a NUL from the data would cut it short unnoticed. */
@@ -120,7 +121,7 @@ static void test_parse_errors(void **state) {
         assert_fails("a\n  {{#s}}\nb", "{}", -EINVAL, 2, 3, "unclosed section 's'");
         assert_fails("{{#a}}{{#b}}\n{{/a}}{{/b}}", "{}", -EINVAL, 2, 1,
                      "mismatched closing tag 'a' (section 'b' opened at line 1, column 7)");
-        assert_fails("x\n\n {{/a}}", "{}", -EINVAL, 3, 2, "closing tag without an open section");
+        assert_fails("x\n\n {{/a}}", "{}", -EINVAL, 3, 2, "closing tag 'a' without an open section");
         assert_fails("x\n{{=<% %>\n", "{}", -EINVAL, 2, 1, "bad delimiter tag: no '=}}' after it");
         assert_fails("{{= a =}}", "{}", -EINVAL, 1, 1, "bad delimiter");
         assert_fails("{{= a b c =}}", "{}", -EINVAL, 1, 1, "bad delimiter");
@@ -149,7 +150,7 @@ static void test_nesting_limit(void **state) {
         assert_renders(ok, "{\"a\": true}", "");
         for (int i = 0; i <= TEMPLATE_MAX_NESTING; i++)
                 strcat(deep, "{{#a}}");
-        assert_fails(deep, "{}", -EINVAL, 1, TEMPLATE_MAX_NESTING * 6 + 1, "nested too deeply");
+        assert_fails(deep, "{}", -EINVAL, 1, TEMPLATE_MAX_NESTING * 6 + 1, "sections nested more than 100 deep");
 }
 
 static void test_helper_errors(void **state) {
@@ -187,7 +188,8 @@ static void test_helper_base64_decode(void **state) {
         assert_renders("{{{base64_decode v}}}", "{\"v\": \"Pj8+Pz4/\"}", ">?>?>?");
         assert_renders("{{base64_decode v}}", "{\"v\": \"PD4/Pn4=\"}", "&lt;&gt;?&gt;~");
         assert_renders("[{{{base64_decode v}}}{{{base64_decode missing}}}]", "{\"v\": \"\"}", "[]");
-        static const char *const bad[] = { "a", "aGk=a", "aG=k", "aGk==", "aGk===", "a===", "aGl=", "aG-_", "aGk =" };
+        static const char *const bad[] = { "a",    "aGk=a", "aG=k", "aGk==", "aGk===",
+                                           "a===", "aGl=",  "aG-_", "aGk =" };
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
                 _cleanup_free_ char *data = NULL;
 
@@ -198,10 +200,12 @@ static void test_helper_base64_decode(void **state) {
 }
 
 static void test_helper_quoting(void **state) {
-        assert_renders("{{{toml_string v}}}", "{\"v\": \"a \\\"b\\\" \\\\ \\b\\t\\n\\f\\r \\u0001\\u007f é\"}",
+        assert_renders("{{{toml_string v}}}",
+                       "{\"v\": \"a \\\"b\\\" \\\\ \\b\\t\\n\\f\\r \\u0001\\u007f é\"}",
                        "\"a \\\"b\\\" \\\\ \\b\\t\\n\\f\\r \\u0001\\u007F é\"");
-        assert_renders("{{{toml_string n}}} {{{toml_string b}}} {{{toml_string z}}} {{{toml_string missing}}}",
-                       "{\"n\": 42, \"b\": true, \"z\": null}", "\"42\" \"true\" \"\" \"\"");
+        assert_renders(
+                "{{{toml_string n}}} {{{toml_string b}}} {{{toml_string z}}} {{{toml_string missing}}}",
+                "{\"n\": 42, \"b\": true, \"z\": null}", "\"42\" \"true\" \"\" \"\"");
         assert_renders("{{{ini_quote v}}}", "{\"v\": \"x=\\\"1\\\"; \\\\ \\n\\t\\r\\u0002\\u007f\"}",
                        "\"x=\\\"1\\\"; \\\\ \\n\\t\\r\\x02\\x7f\"");
         assert_renders("{{{ini_quote v}}}", "{\"v\": 1.5}", "\"1.5\"");
@@ -210,7 +214,8 @@ static void test_helper_quoting(void **state) {
         /* Invalid UTF-8 cannot be in a TOML file. json-c's parser lets it through, so build it directly. */
         _cleanup_(json_object_putp) struct json_object *ctx = json_object_new_object();
         _cleanup_(template_freep) Template *t = NULL;
-        static const char *const invalid[] = { "\xff", "a\xc3", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80" };
+        static const char *const invalid[] = { "\xff", "a\xc3", "\xc0\xaf", "\xed\xa0\x80",
+                                               "\xf4\x90\x80\x80" };
         char *out = NULL;
 
         assert_int_equal(template_parse("{{{toml_string v}}}", &t, &error), 0);
@@ -234,8 +239,8 @@ static void test_helper_default_json(void **state) {
                        "{\"a\":[1,\"x/y\"]} \"q\\\"\" null 2");
         assert_renders("{{json s}}", "{\"s\": \"<\"}", "&quot;&lt;&quot;");
         /* Helpers see the context stack like variables do. */
-        assert_renders("{{#l}}{{{json .}}}{{{default x \"-\"}}};{{/l}}", "{\"x\": 0, \"l\": [{\"x\": 1}, {}]}",
-                       "{\"x\":1}1;{}0;");
+        assert_renders("{{#l}}{{{json .}}}{{{default x \"-\"}}};{{/l}}",
+                       "{\"x\": 0, \"l\": [{\"x\": 1}, {}]}", "{\"x\":1}1;{}0;");
 }
 
 static void test_partials(void **state) {
@@ -316,7 +321,8 @@ static void test_work_limits(void **state) {
         for (int i = 0; i < 20; i++) {
                 char *p = NULL;
 
-                assert_true(asprintf(&p, "%s, \"p%d\": \"{{>p%d}}{{>p%d}}\"", partials, i, i + 1, i + 1) > 0);
+                assert_true(asprintf(&p, "%s, \"p%d\": \"{{>p%d}}{{>p%d}}\"", partials, i, i + 1, i + 1) >
+                            0);
                 free(partials);
                 partials = p;
         }
@@ -333,7 +339,8 @@ static void test_work_limits(void **state) {
         free(out);
         _cleanup_free_ char *data = NULL;
         assert_true(asprintf(&data, "{\"l\": [1,2,3,4,5,6,7,8,9,10], \"s\": \"%01000d\"}", 0) > 0);
-        out = render_partials("{{#l}}{{#l}}{{#l}}{{#l}}{{#l}}{{{s}}}{{/l}}{{/l}}{{/l}}{{/l}}{{/l}}", data, NULL, &r);
+        out = render_partials("{{#l}}{{#l}}{{#l}}{{#l}}{{#l}}{{{s}}}{{/l}}{{/l}}{{/l}}{{/l}}{{/l}}", data,
+                              NULL, &r);
         assert_null(out);
         assert_int_equal(r, -E2BIG);
         assert_non_null(strstr(error.message, "output larger than"));
@@ -361,6 +368,16 @@ static void test_reuse(void **state) {
                 free(out);
         }
         assert_int_equal(template_parse("{{#x}}", &t, NULL), -EINVAL);
+
+        _cleanup_free_ char *big = malloc(TEMPLATE_MAX_SIZE + 2);
+        assert_non_null(big);
+        memset(big, 'x', TEMPLATE_MAX_SIZE + 1);
+        big[TEMPLATE_MAX_SIZE + 1] = 0;
+        assert_int_equal(template_parse(big, &t, &error), -E2BIG);
+        assert_non_null(strstr(error.message, "template larger than"));
+        big[TEMPLATE_MAX_SIZE] = 0;
+        t = template_free(t);
+        assert_int_equal(template_parse(big, &t, &error), 0);
         assert_null(template_free(NULL));
 }
 
