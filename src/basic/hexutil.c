@@ -14,7 +14,7 @@ void hex_encode(const uint8_t *data, size_t n, char *out) {
         out[2 * n] = 0;
 }
 
-static int unhex(char c) {
+int unhex(char c) {
         if (c >= '0' && c <= '9')
                 return c - '0';
         if (c >= 'a' && c <= 'f')

@@ -5,20 +5,11 @@
 
 #include "crc32.h"
 #include "gpt.h"
+#include "hexutil.h"
 
 /* The first three fields are stored little-endian, the last two as written: textual byte i comes from
  * on-disk byte order[i]. */
 static const unsigned order[16] = { 3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
-
-static int unhex(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
 
 int gpt_guid_parse(const char *s, uint8_t ret[16]) {
         uint8_t g[16];
