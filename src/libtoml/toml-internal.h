@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <assert.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "macro.h"
+#include "toml.h"
+
+/* A growable byte buffer, always NUL-terminated once something was appended. */
+typedef struct TomlBuffer {
+        char *data;
+        size_t len, cap;
+} TomlBuffer;
+
+typedef struct TomlKeyPart {
+        char *name;    /* NUL-terminated; U+0000 is stored as C0 80 (see toml.h) */
+        size_t offset; /* where the part starts in the document, for messages */
+} TomlKeyPart;
+
+/* A dotted key: a.b."c" has three parts. */
+typedef struct TomlKey {
+        TomlKeyPart *parts;
+        size_t n_parts;
+} TomlKey;
+
+typedef struct TomlParser {
+        const char *text;
+        size_t len;
+        size_t pos;
+        size_t max_depth;
+
+        struct json_object *root;
+        /* Where key/value lines go: the root, the last [table] or the last [[array]] element. */
+        struct json_object *table;
+        size_t table_depth;
+        /* Each [header] and each inline table opens a new section; see toml-table.c. */
+        size_t section;
+        size_t n_sections;
+
+        /* Containers whose json-c userdata holds parse-time flags; cleared before the tree is returned. */
+        struct json_object **flagged;
+        size_t n_flagged, cap_flagged;
+
+        TomlError *error;
+        bool failed;
+} TomlParser;
+
+#define TOML_EOF           (-1)
+#define TOML_CHAR_NAME_MAX 32
+
+/* toml-parse.c: errors and lexing */
+int toml_fail(TomlParser *p, size_t offset, int code, const char *fmt, ...) _printf_(4, 5);
+#define toml_error(p, offset, ...) toml_fail((p), (offset), -EINVAL, __VA_ARGS__)
+int toml_oom(TomlParser *p);
+int toml_peek(const TomlParser *p);
+int toml_peek_at(const TomlParser *p, size_t ahead);
+bool toml_looking_at(const TomlParser *p, const char *s);
+void toml_skip_ws(TomlParser *p);
+bool toml_is_control(int c);
+/* Describes the character at offset for a message: "'x'", "end of line", "control character U+0007". */
+const char *toml_char_name(const TomlParser *p, size_t offset, char buf[static TOML_CHAR_NAME_MAX]);
+int toml_skip_newline(TomlParser *p, bool *ret_skipped);
+int toml_skip_comment(TomlParser *p);
+int toml_skip_blank(TomlParser *p);
+/* Quotes user text for a message: control characters replaced, long text cut with "...". */
+void toml_quote(const char *s, size_t len, char *buf, size_t size);
+
+/* toml-key.c */
+int toml_parse_key(TomlParser *p, TomlKey *ret);
+void toml_key_done(TomlKey *key);
+void toml_key_describe(const TomlKey *key, size_t n_parts, char *buf, size_t size);
+
+/* toml-table.c */
+int toml_open_table(TomlParser *p, const TomlKey *key, size_t offset, bool array);
+int toml_insert(TomlParser *p, struct json_object *table, size_t depth, const TomlKey *key,
+                struct json_object *value);
+int toml_mark_inline(TomlParser *p, struct json_object *table);
+int toml_check_depth(TomlParser *p, size_t depth, size_t offset);
+void toml_clear_flags(TomlParser *p);
+
+/* toml-value.c */
+int toml_parse_value(TomlParser *p, size_t depth, struct json_object **ret);
+
+/* toml-string.c */
+int toml_validate_utf8(TomlParser *p);
+int toml_parse_string(TomlParser *p, bool allow_multiline, TomlBuffer *ret);
+int toml_buffer_append(TomlBuffer *b, const void *data, size_t len);
+void toml_buffer_done(TomlBuffer *b);
+
+/* toml-number.c: parse one token (the bytes of a value up to its delimiter) */
+#define TOML_DOUBLE_MAX 40
+void toml_format_double(double d, char buf[static TOML_DOUBLE_MAX]);
+int toml_parse_integer(TomlParser *p, const char *s, size_t len, size_t offset, struct json_object **ret);
+int toml_parse_float(TomlParser *p, const char *s, size_t len, size_t offset, struct json_object **ret);
+
+/* toml-datetime.c */
+int toml_parse_datetime(TomlParser *p, const char *s, size_t len, size_t offset, struct json_object **ret);
+struct json_object *toml_new_datetime(const char *text);
+TomlType toml_datetime_kind(const char *text, size_t len);
