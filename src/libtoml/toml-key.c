@@ -80,10 +80,11 @@ int toml_parse_key(TomlParser *p, TomlKey *ret) {
                                 return toml_oom(p);
                         key.parts = n;
                 }
-                /* Every part but the last names a table: a longer key nests deeper than allowed. */
-                if (key.n_parts > p->max_depth)
-                        return toml_fail(p, p->pos, -ELOOP, "key nests deeper than the limit of %zu levels",
-                                         p->max_depth);
+                /* Every part but the last names a table: part max_depth + 1 would be one too deep even at
+                 * the root. The exact depth is checked where the key is used; this only bounds memory. */
+                if (key.n_parts > p->max_depth + 1)
+                        return toml_fail(p, key.parts[p->max_depth].offset, -ELOOP,
+                                         "nesting deeper than the limit of %zu levels", p->max_depth);
                 r = parse_key_part(p, &key.parts[key.n_parts]);
                 if (r < 0)
                         return r;
