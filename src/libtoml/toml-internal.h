@@ -30,6 +30,7 @@ typedef struct TomlParser {
         size_t len;
         size_t pos;
         size_t max_depth;
+        size_t max_containers, n_containers;
 
         struct json_object *root;
         /* Where key/value lines go: the root, the last [table] or the last [[array]] element. */
@@ -78,6 +79,7 @@ int toml_insert(TomlParser *p, struct json_object *table, size_t depth, const To
                 struct json_object *value);
 int toml_mark_inline(TomlParser *p, struct json_object *table);
 int toml_check_depth(TomlParser *p, size_t depth, size_t offset);
+int toml_new_container(TomlParser *p, bool array, size_t offset, struct json_object **ret);
 void toml_clear_flags(TomlParser *p);
 
 /* toml-value.c */

@@ -260,6 +260,8 @@ int toml_parse(const char *text, size_t len, const TomlOptions *options, struct 
                 .len = len,
                 .error = ret_error,
                 .max_depth = options && options->max_depth > 0 ? options->max_depth : TOML_DEFAULT_MAX_DEPTH,
+                .max_containers = options && options->max_containers > 0 ? options->max_containers
+                                                                         : TOML_DEFAULT_MAX_CONTAINERS,
         };
         size_t max_size = options && options->max_size > 0 ? options->max_size : TOML_DEFAULT_MAX_SIZE;
         int r;
@@ -285,9 +287,9 @@ int toml_parse(const char *text, size_t len, const TomlOptions *options, struct 
         if (toml_looking_at(&p, "\xEF\xBB\xBF"))
                 p.pos += 3;
 
-        p.root = json_object_new_object();
-        if (!p.root)
-                return toml_oom(&p);
+        r = toml_new_container(&p, false, p.pos, &p.root);
+        if (r < 0)
+                return r;
         p.table = p.root;
         while (p.pos < p.len) {
                 r = parse_line(&p);

@@ -60,6 +60,17 @@ int toml_check_depth(TomlParser *p, size_t depth, size_t offset) {
         return 0;
 }
 
+/* Creates a table or an array, counting it against max_containers. */
+int toml_new_container(TomlParser *p, bool array, size_t offset, struct json_object **ret) {
+        if (p->n_containers >= p->max_containers)
+                return toml_fail(p, offset, -EFBIG, "more than %zu tables and arrays", p->max_containers);
+        *ret = array ? json_object_new_array() : json_object_new_object();
+        if (!*ret)
+                return toml_oom(p);
+        p->n_containers++;
+        return 0;
+}
+
 static const char *describe(struct json_object *v) {
         switch (toml_type(v)) {
         case TOML_TYPE_TABLE:
@@ -87,13 +98,15 @@ static const char *describe(struct json_object *v) {
                 toml_error((p), (key)->parts[(n) -1].offset, fmt, _path, ##__VA_ARGS__); \
         })
 
-static int new_container(TomlParser *p, struct json_object *parent, const char *name, bool array,
+static int new_container(TomlParser *p, struct json_object *parent, const TomlKeyPart *part, bool array,
                          uintptr_t flags, struct json_object **ret) {
-        struct json_object *c = array ? json_object_new_array() : json_object_new_object();
+        struct json_object *c;
+        int r;
 
-        if (!c)
-                return toml_oom(p);
-        if (json_object_object_add_ex(parent, name, c, JSON_C_OBJECT_ADD_KEY_IS_NEW) < 0) {
+        r = toml_new_container(p, array, part->offset, &c);
+        if (r < 0)
+                return r;
+        if (json_object_object_add_ex(parent, part->name, c, JSON_C_OBJECT_ADD_KEY_IS_NEW) < 0) {
                 json_object_put(c);
                 return toml_oom(p);
         }
@@ -112,7 +125,7 @@ static int header_step(TomlParser *p, const TomlKey *key, size_t i, struct json_
         if (r < 0)
                 return r;
         if (!json_object_object_get_ex(*t, name, &v))
-                return new_container(p, *t, name, false, 0, t);
+                return new_container(p, *t, &key->parts[i], false, 0, t);
         if (json_object_is_type(v, json_type_object) && !(flags_of(v) & FLAG_INLINE)) {
                 *t = v;
                 return 0;
@@ -131,7 +144,7 @@ static int define_table(TomlParser *p, const TomlKey *key, struct json_object *t
         uintptr_t flags;
 
         if (!json_object_object_get_ex(t, name, &v))
-                return new_container(p, t, name, false, FLAG_HEADER, ret);
+                return new_container(p, t, &key->parts[key->n_parts - 1], false, FLAG_HEADER, ret);
         if (!json_object_is_type(v, json_type_object))
                 return conflict(p, key, key->n_parts, "cannot define table '%s': it is %s", describe(v));
         flags = flags_of(v);
@@ -152,16 +165,16 @@ static int append_table(TomlParser *p, const TomlKey *key, struct json_object *t
         int r;
 
         if (!json_object_object_get_ex(t, name, &array)) {
-                r = new_container(p, t, name, true, FLAG_ARRAY_OF_TABLES, &array);
+                r = new_container(p, t, &key->parts[key->n_parts - 1], true, FLAG_ARRAY_OF_TABLES, &array);
                 if (r < 0)
                         return r;
         } else if (!json_object_is_type(array, json_type_array) || !(flags_of(array) & FLAG_ARRAY_OF_TABLES))
                 return conflict(p, key, key->n_parts, "cannot define array of tables '%s': it is %s",
                                 describe(array));
 
-        element = json_object_new_object();
-        if (!element)
-                return toml_oom(p);
+        r = toml_new_container(p, false, key->parts[key->n_parts - 1].offset, &element);
+        if (r < 0)
+                return r;
         if (json_object_array_add(array, element) < 0) {
                 json_object_put(element);
                 return toml_oom(p);
@@ -201,7 +214,7 @@ static int dotted_step(TomlParser *p, const TomlKey *key, size_t i, struct json_
         struct json_object *v;
 
         if (!json_object_object_get_ex(*t, name, &v))
-                return new_container(p, *t, name, false, mine, t);
+                return new_container(p, *t, &key->parts[i], false, mine, t);
         flags = flags_of(v);
         if (!json_object_is_type(v, json_type_object) || (flags & FLAG_INLINE))
                 return conflict(p, key, i + 1, "cannot add keys to '%s': it is %s", describe(v));

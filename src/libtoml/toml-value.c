@@ -98,9 +98,9 @@ static int parse_array(TomlParser *p, size_t depth, struct json_object **ret) {
         r = toml_check_depth(p, depth, p->pos);
         if (r < 0)
                 return r;
-        array = json_object_new_array();
-        if (!array)
-                return toml_oom(p);
+        r = toml_new_container(p, true, p->pos, &array);
+        if (r < 0)
+                return r;
         p->pos++;
         for (;;) {
                 struct json_object *element = NULL;
@@ -164,9 +164,9 @@ static int parse_inline_table(TomlParser *p, size_t depth, struct json_object **
         r = toml_check_depth(p, depth, p->pos);
         if (r < 0)
                 return r;
-        table = json_object_new_object();
-        if (!table)
-                return toml_oom(p);
+        r = toml_new_container(p, false, p->pos, &table);
+        if (r < 0)
+                return r;
         p->pos++;
         toml_skip_ws(p);
         if (toml_peek(p) != '}') {

@@ -18,8 +18,9 @@
 
 struct json_object;
 
-#define TOML_DEFAULT_MAX_DEPTH 64
-#define TOML_DEFAULT_MAX_SIZE  (1024 * 1024)
+#define TOML_DEFAULT_MAX_DEPTH      64
+#define TOML_DEFAULT_MAX_SIZE       (1024 * 1024)
+#define TOML_DEFAULT_MAX_CONTAINERS 65536
 /* Upper bound for TomlOptions.max_depth: the parser and the converters below recurse once per level. */
 #define TOML_MAX_DEPTH_LIMIT 1024
 
@@ -29,6 +30,10 @@ typedef struct TomlOptions {
         size_t max_depth;
         /* Largest document accepted, in bytes. 0 means TOML_DEFAULT_MAX_SIZE. */
         size_t max_size;
+        /* Most tables and arrays in a document, inline ones and the root included. Each costs json-c
+         * several hundred bytes, so a 1 MiB document of "{}," alone would take ~300 MiB without this.
+         * 0 means TOML_DEFAULT_MAX_CONTAINERS. */
+        size_t max_containers;
 } TomlOptions;
 
 typedef struct TomlError {
@@ -55,8 +60,9 @@ typedef enum TomlType {
 /* Parses a TOML document of len bytes (it need not be NUL-terminated). options may be NULL for the
  * defaults. On success stores the root table in *ret (the caller owns it: json_object_put()) and returns 0.
  * On failure fills *ret_error (when not NULL) and returns -EINVAL for a document that is not valid TOML
- * 1.0.0, -EFBIG for one larger than max_size, -ELOOP for one nested deeper than max_depth, -ENOMEM when
- * out of memory, or -ERANGE (with no position, line and column 0) for options beyond the limits above. */
+ * 1.0.0, -EFBIG for one larger than max_size or with more than max_containers tables and arrays, -ELOOP for
+ * one nested deeper than max_depth, -ENOMEM when out of memory, or -ERANGE (with no position, line and
+ * column 0) for options beyond the limits above. */
 int toml_parse(const char *text, size_t len, const TomlOptions *options, struct json_object **ret,
                TomlError *ret_error);
 
@@ -66,7 +72,8 @@ TomlType toml_type(struct json_object *value);
 const char *toml_type_to_string(TomlType type);
 
 /* Converts a tree from toml_parse() to toml-test's tagged JSON: each scalar becomes
- * {"type": "<toml_type_to_string()>", "value": "<text>"}; tables and arrays keep their shape.
+ * {"type": "<toml_type_to_string()>", "value": "<text>"}; tables and arrays keep their shape. Meant for
+ * tests: a json-c object per scalar costs about 1 KiB, so a 1 MiB document may need hundreds of MiB.
  * Returns 0 and a new tree in *ret, -ENOMEM, -ELOOP for nesting deeper than TOML_MAX_DEPTH_LIMIT, or
  * -EINVAL for a tree holding a json null (which toml_parse() never produces). */
 int toml_to_tagged_json(struct json_object *doc, struct json_object **ret);

@@ -14,7 +14,7 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct json_object *, json_object_put);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         _cleanup_(json_object_putp) struct json_object *doc = NULL, *tagged = NULL, *plain = NULL;
         _cleanup_free_ char *text = NULL;
-        const TomlOptions options = { .max_depth = 32, .max_size = 64 * 1024 };
+        const TomlOptions options = { .max_depth = 32, .max_size = 64 * 1024, .max_containers = 4096 };
         TomlError error;
 
         if (toml_parse((const char *) data, size, &options, &doc, &error) < 0) {

@@ -155,6 +155,27 @@ static void test_size_limit(void **state) {
         json_object_put(doc);
 }
 
+static void test_container_limit(void **state) {
+        const TomlOptions three = { .max_containers = 3 };
+        _cleanup_free_ char *many = malloc(5 + 3 * 100000 + 2);
+        struct json_object *doc;
+
+        /* The root, a and a's array element. */
+        assert_int_equal(toml_parse("[[a]]", 5, &three, &doc, NULL), 0);
+        json_object_put(doc);
+        assert_rejected_with("[[a]]\nb = {}", &three, -EFBIG, 2, 5, "more than 3 tables and arrays");
+        assert_rejected_with("x.y.z.w = 1", &three, -EFBIG, 1, 5, "more than 3 tables and arrays");
+
+        /* What would cost ~100 MiB in json-c stops at the default limit. */
+        assert_non_null(many);
+        memcpy(many, "a = [", 5);
+        for (size_t i = 0; i < 100000; i++)
+                memcpy(many + 5 + 3 * i, "{},", 3);
+        strcpy(many + 5 + 3 * 100000, "]");
+        assert_rejected_with(many, NULL, -EFBIG, 1, 6 + 3 * (TOML_DEFAULT_MAX_CONTAINERS - 2),
+                             "more than 65536 tables and arrays");
+}
+
 static void test_types(void **state) {
         _cleanup_(json_object_putp) struct json_object *doc =
                 parse_ok("i = -9223372036854775808\nh = 0xDEAD_beef\no = 0o755\nb = 0b11\n"
@@ -277,9 +298,9 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_error_positions), cmocka_unit_test(test_error_pointer_optional),
                 cmocka_unit_test(test_depth_limit),     cmocka_unit_test(test_size_limit),
-                cmocka_unit_test(test_types),           cmocka_unit_test(test_numbers),
-                cmocka_unit_test(test_strings),         cmocka_unit_test(test_tables),
-                cmocka_unit_test(test_tagged),
+                cmocka_unit_test(test_container_limit), cmocka_unit_test(test_types),
+                cmocka_unit_test(test_numbers),         cmocka_unit_test(test_strings),
+                cmocka_unit_test(test_tables),          cmocka_unit_test(test_tagged),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
