@@ -51,7 +51,9 @@ typedef struct TomlParser {
 #define TOML_EOF           (-1)
 #define TOML_CHAR_NAME_MAX 32
 
-/* toml-parse.c: errors and lexing */
+/* toml-parse.c: errors and lexing. Functions that fail report through toml_fail() (the first report wins)
+ * and return its code; the toml_parse_*() functions start at the first byte of what they parse and leave
+ * p->pos after it. */
 int toml_fail(TomlParser *p, size_t offset, int code, const char *fmt, ...) _printf_(4, 5);
 #define toml_error(p, offset, ...) toml_fail((p), (offset), -EINVAL, __VA_ARGS__)
 int toml_oom(TomlParser *p);
@@ -62,8 +64,10 @@ void toml_skip_ws(TomlParser *p);
 bool toml_is_control(int c);
 /* Describes the character at offset for a message: "'x'", "end of line", "control character U+0007". */
 const char *toml_char_name(const TomlParser *p, size_t offset, char buf[static TOML_CHAR_NAME_MAX]);
+/* Skips one LF or CRLF if there is one; a CR without LF is an error. */
 int toml_skip_newline(TomlParser *p, bool *ret_skipped);
 int toml_skip_comment(TomlParser *p);
+/* Skips blanks, comments and line breaks, as between array elements. */
 int toml_skip_blank(TomlParser *p);
 /* Quotes user text for a message: control characters replaced, long text cut with "...". */
 void toml_quote(const char *s, size_t len, char *buf, size_t size);
@@ -71,33 +75,43 @@ void toml_quote(const char *s, size_t len, char *buf, size_t size);
 /* toml-key.c */
 int toml_parse_key(TomlParser *p, TomlKey *ret);
 void toml_key_done(TomlKey *key);
+/* The first n_parts parts as a dotted path for messages. */
 void toml_key_describe(const TomlKey *key, size_t n_parts, char *buf, size_t size);
 
 /* toml-table.c */
-int toml_open_table(TomlParser *p, const TomlKey *key, size_t offset, bool array);
+/* [key] or [[key]]: makes the table key lines go to from now on. */
+int toml_open_table(TomlParser *p, const TomlKey *key, bool array);
+/* Sets key = value in table (at depth), creating the tables of a dotted key. Takes value, also on failure.
+ */
 int toml_insert(TomlParser *p, struct json_object *table, size_t depth, const TomlKey *key,
                 struct json_object *value);
+/* Marks a finished inline table as complete: nothing may be added to it. */
 int toml_mark_inline(TomlParser *p, struct json_object *table);
 int toml_check_depth(TomlParser *p, size_t depth, size_t offset);
 int toml_new_container(TomlParser *p, bool array, size_t offset, struct json_object **ret);
+/* Removes the parse-time flags from every container, before the tree is handed out. */
 void toml_clear_flags(TomlParser *p);
 
-/* toml-value.c */
+/* toml-value.c: depth is the level the value has if it is an array or inline table. */
 int toml_parse_value(TomlParser *p, size_t depth, struct json_object **ret);
 
 /* toml-string.c */
 int toml_validate_utf8(TomlParser *p);
+/* Any of the four kinds, at its opening quote; the unescaped content is appended to ret. */
 int toml_parse_string(TomlParser *p, bool allow_multiline, TomlBuffer *ret);
 int toml_buffer_append(TomlBuffer *b, const void *data, size_t len);
 void toml_buffer_done(TomlBuffer *b);
 
 /* toml-number.c: parse one token (the bytes of a value up to its delimiter) */
 #define TOML_DOUBLE_MAX 40
+/* Shortest text that reads back as d ("0.1", "1e+100", "nan", "-inf"), in the C locale. */
 void toml_format_double(double d, char buf[static TOML_DOUBLE_MAX]);
 int toml_parse_integer(TomlParser *p, const char *s, size_t len, size_t offset, struct json_object **ret);
 int toml_parse_float(TomlParser *p, const char *s, size_t len, size_t offset, struct json_object **ret);
 
 /* toml-datetime.c */
 int toml_parse_datetime(TomlParser *p, const char *s, size_t len, size_t offset, struct json_object **ret);
+/* A json string holding text, marked as a date or time; NULL when out of memory. */
 struct json_object *toml_new_datetime(const char *text);
+/* Which date or time kind normalised text is, TOML_TYPE_INVALID if none. */
 TomlType toml_datetime_kind(const char *text, size_t len);

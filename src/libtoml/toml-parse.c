@@ -187,7 +187,6 @@ static int expect_line_end(TomlParser *p, const char *after) {
 
 static int parse_header_line(TomlParser *p) {
         _cleanup_(toml_key_done) TomlKey key = {};
-        size_t start = p->pos;
         bool array = toml_looking_at(p, "[[");
         const char *close = array ? "]]" : "]";
         char name[TOML_CHAR_NAME_MAX];
@@ -203,7 +202,7 @@ static int parse_header_line(TomlParser *p) {
                 return toml_error(p, p->pos, "expected '%s' to close the table header, found %s", close,
                                   toml_char_name(p, p->pos, name));
         p->pos += strlen(close);
-        r = toml_open_table(p, &key, start, array);
+        r = toml_open_table(p, &key, array);
         if (r < 0)
                 return r;
         return expect_line_end(p, "the table header");

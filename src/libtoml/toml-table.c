@@ -183,7 +183,7 @@ static int append_table(TomlParser *p, const TomlKey *key, struct json_object *t
         return flags_set(p, element, FLAG_HEADER);
 }
 
-int toml_open_table(TomlParser *p, const TomlKey *key, size_t offset, bool array) {
+int toml_open_table(TomlParser *p, const TomlKey *key, bool array) {
         struct json_object *t = p->root;
         size_t depth = 0;
         int r;
