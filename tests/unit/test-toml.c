@@ -138,6 +138,18 @@ static void test_depth_limit(void **state) {
                 -ERANGE);
 }
 
+/* At the highest allowed limit, parsing, converting and printing still fit the stack (also under ASan). */
+static void test_depth_ceiling(void **state) {
+        _cleanup_free_ char *deep = nested_arrays(TOML_MAX_DEPTH_LIMIT), *text = NULL;
+        const TomlOptions options = { .max_depth = TOML_MAX_DEPTH_LIMIT };
+        _cleanup_(json_object_putp) struct json_object *doc = NULL, *tagged = NULL;
+
+        assert_int_equal(toml_parse(deep, strlen(deep), &options, &doc, NULL), 0);
+        assert_int_equal(toml_to_tagged_json(doc, &tagged), 0);
+        assert_int_equal(toml_json_serialize(tagged, JSON_C_TO_STRING_PLAIN, &text), 0);
+        assert_int_equal(strlen(text), strlen("{\"a\":}") + 2 * TOML_MAX_DEPTH_LIMIT);
+}
+
 static void test_size_limit(void **state) {
         const TomlOptions small = { .max_size = 16 };
         _cleanup_free_ char *big = malloc(TOML_DEFAULT_MAX_SIZE + 1);
@@ -297,10 +309,11 @@ static void test_tagged(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_error_positions), cmocka_unit_test(test_error_pointer_optional),
-                cmocka_unit_test(test_depth_limit),     cmocka_unit_test(test_size_limit),
-                cmocka_unit_test(test_container_limit), cmocka_unit_test(test_types),
-                cmocka_unit_test(test_numbers),         cmocka_unit_test(test_strings),
-                cmocka_unit_test(test_tables),          cmocka_unit_test(test_tagged),
+                cmocka_unit_test(test_depth_limit),     cmocka_unit_test(test_depth_ceiling),
+                cmocka_unit_test(test_size_limit),      cmocka_unit_test(test_container_limit),
+                cmocka_unit_test(test_types),           cmocka_unit_test(test_numbers),
+                cmocka_unit_test(test_strings),         cmocka_unit_test(test_tables),
+                cmocka_unit_test(test_tagged),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
