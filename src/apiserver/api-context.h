@@ -1,13 +1,40 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include <stdint.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
 #include "api.h"
+#include "settings-store.h"
+
+#define API_TRY_SNAPSHOT "try" /* the snapshot a "try" commit keeps until confirmed or reverted */
 
 /* What the handlers work with. */
 struct ApiContext {
-        const char *os_release; /* path of the os-release file */
+        const char *os_release;    /* path of the os-release file */
+        SettingsStore *store;
+        SettingsModel *model;
+        const char *templates_dir; /* where the configuration file templates are */
+        const char *root;          /* rendered files go under it: "/" on a node, a directory in tests */
+        sd_bus *bus;               /* systemd, for restarting units and rebooting; NULL: not done */
+        sd_event *event;
+        sd_event_source *try_timer; /* armed while a "try" commit waits for its confirmation */
+        uint64_t try_deadline;      /* unix seconds */
+        struct json_object *file_status; /* configuration file name -> last render's outcome */
 };
 
 /* The server's routes (api-routes.c). */
 extern const ApiRoute api_routes[];
 extern const size_t api_n_routes;
+
+/* Answers with the store's or model's error: status and the key path it names. */
+void api_respond_settings_error(ApiResponse *resp, unsigned status, int r, const SettingsError *e);
+
+/* Renders the configuration files the keys affect (keys: JSON array of key paths; NULL: every file) and
+ * try-restarts their services' units. Returns 0 or the first error; every file's outcome is recorded in
+ * ctx->file_status either way. */
+int api_apply(ApiContext *ctx, struct json_object *keys, char **ret_error);
+
+/* Reverts an unconfirmed "try" commit (at its deadline, or left over from before a restart). */
+int api_try_revert(ApiContext *ctx);

@@ -47,6 +47,14 @@ void api_get_os(ApiContext *ctx, const ApiRequest *req, ApiResponse *resp) {
         for (size_t i = 0; i < ELEMENTSOF(fields); i++)
                 json_object_object_add(o, fields[i].field, os_release_value(text, fields[i].key));
         json_object_object_add(o, "arch", json_object_new_string(uname(&u) == 0 ? u.machine : "unknown"));
+        /* What became of the user data at first boot, as `userdata` recorded it. */
+        struct json_object *user_data = NULL;
+        SettingsError e = {};
+        if (!ctx->store || settings_store_metadata_get(ctx->store, "user-data", &user_data, &e) < 0) {
+                user_data = json_object_new_object();
+                json_object_object_add(user_data, "status", json_object_new_string("none"));
+        }
+        json_object_object_add(o, "user_data", user_data);
         api_respond(resp, 200, o);
         json_object_put(o);
 }

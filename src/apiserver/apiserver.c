@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* apiserver: Bulkhead's settings API, HTTP/1.1 + JSON on a Unix socket (docs/decisions/0004-settings-api.md).
- * Single-threaded: libmicrohttpd runs inside an sd-event loop, which also handles SIGTERM. */
+ * Single-threaded: libmicrohttpd runs inside an sd-event loop, which also handles SIGTERM and the deadline
+ * of a "try" commit. At start it opens the datastore, makes the model's defaults live for keys that have no
+ * value yet (first boot, or keys a new version added) and reverts a tried change left unconfirmed. */
 #include <getopt.h>
+#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <systemd/sd-daemon.h>
-#include <systemd/sd-event.h>
 
 #include "api-context.h"
 #include "api-http.h"
@@ -13,20 +15,42 @@
 
 static const char *arg_socket = "/run/api.sock";
 static const char *arg_os_release = "/usr/lib/os-release";
+static const char *arg_datastore = "/var/lib/bulkhead/settings.sqlite";
+static const char *arg_models = "/usr/share/bulkhead/models";
+static const char *arg_templates = "/usr/share/bulkhead/templates";
+static const char *arg_variant = NULL;
+static const char *arg_root = "/";
 static unsigned arg_mode = 0660;
+static bool arg_bus = true;
 
 static void help(void) {
-        printf("Usage: apiserver [--socket PATH] [--socket-mode OCTAL] [--os-release FILE]\n"
-               "Serves the settings API on a Unix socket (default %s, mode 0660).\n",
-               arg_socket);
+        printf("Usage: apiserver [OPTIONS]\n"
+               "Serves the settings API on a Unix socket.\n\n"
+               "  --socket PATH        the socket (default %s)\n"
+               "  --socket-mode OCTAL  its mode (default 0660)\n"
+               "  --datastore PATH     the settings database (default %s)\n"
+               "  --models DIR         the settings model (default %s)\n"
+               "  --variant NAME       the model's variant (default: VARIANT_ID of the os-release file)\n"
+               "  --templates DIR      configuration file templates (default %s)\n"
+               "  --root DIR           where rendered files go (default /)\n"
+               "  --os-release FILE    (default %s)\n"
+               "  --no-bus             do not restart units or reboot through systemd (tests)\n",
+               arg_socket, arg_datastore, arg_models, arg_templates, arg_os_release);
 }
 
 static int parse_argv(int argc, char *argv[]) {
-        enum { ARG_SOCKET = 0x100, ARG_MODE, ARG_OS_RELEASE };
+        enum { ARG_SOCKET = 0x100, ARG_MODE, ARG_OS_RELEASE, ARG_DATASTORE, ARG_MODELS, ARG_VARIANT,
+               ARG_TEMPLATES, ARG_ROOT, ARG_NO_BUS };
         static const struct option options[] = {
                 { "socket", required_argument, NULL, ARG_SOCKET },
                 { "socket-mode", required_argument, NULL, ARG_MODE },
                 { "os-release", required_argument, NULL, ARG_OS_RELEASE },
+                { "datastore", required_argument, NULL, ARG_DATASTORE },
+                { "models", required_argument, NULL, ARG_MODELS },
+                { "variant", required_argument, NULL, ARG_VARIANT },
+                { "templates", required_argument, NULL, ARG_TEMPLATES },
+                { "root", required_argument, NULL, ARG_ROOT },
+                { "no-bus", no_argument, NULL, ARG_NO_BUS },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
@@ -51,6 +75,24 @@ static int parse_argv(int argc, char *argv[]) {
                 case ARG_OS_RELEASE:
                         arg_os_release = optarg;
                         break;
+                case ARG_DATASTORE:
+                        arg_datastore = optarg;
+                        break;
+                case ARG_MODELS:
+                        arg_models = optarg;
+                        break;
+                case ARG_VARIANT:
+                        arg_variant = optarg;
+                        break;
+                case ARG_TEMPLATES:
+                        arg_templates = optarg;
+                        break;
+                case ARG_ROOT:
+                        arg_root = optarg;
+                        break;
+                case ARG_NO_BUS:
+                        arg_bus = false;
+                        break;
                 default:
                         return -EINVAL;
                 }
@@ -61,10 +103,55 @@ static int parse_argv(int argc, char *argv[]) {
         return 1;
 }
 
+/* VARIANT_ID from the os-release file, into buf. */
+static const char *variant_of_os_release(char *buf, size_t size) {
+        _cleanup_fclose_ FILE *f = fopen(arg_os_release, "re");
+        char line[256];
+
+        while (f && fgets(line, sizeof(line), f))
+                if (strneq(line, "VARIANT_ID=", 11)) {
+                        snprintf(buf, size, "%s", line + 11 + (line[11] == '"'));
+                        buf[strcspn(buf, "\"\n")] = 0;
+                        return buf;
+                }
+        return NULL;
+}
+
+/* Datastore, model and defaults: what must hold before the first request is answered. */
+static int open_settings(ApiContext *ctx) {
+        struct json_object *defaults = NULL, *added = NULL;
+        char variant[64];
+        SettingsError e = {};
+        int r;
+
+        if (!arg_variant)
+                arg_variant = variant_of_os_release(variant, sizeof(variant));
+        r = settings_model_load(arg_models, arg_variant, &ctx->model, &e);
+        if (r < 0)
+                return log_error_errno(r, "Failed to load the settings model from %s (variant %s): %s%s%s: %m",
+                                       arg_models, arg_variant ? arg_variant : "none", e.key, e.key[0] ? ": " : "",
+                                       e.message);
+        r = settings_store_open(arg_datastore, &ctx->store, &e);
+        if (r < 0)
+                return log_error_errno(r, "Failed to open the datastore %s: %s", arg_datastore, e.message);
+        r = settings_model_defaults(ctx->model, &defaults);
+        if (r >= 0)
+                r = settings_store_set_defaults(ctx->store, defaults, &added, &e);
+        if (r < 0) {
+                json_object_put(defaults);
+                return log_error_errno(r, "Failed to store the default settings: %s", e.message);
+        }
+        if (json_object_array_length(added) > 0)
+                log_info("defaults set for %zu keys", json_object_array_length(added));
+        json_object_put(defaults);
+        json_object_put(added);
+        return 0;
+}
+
 int main(int argc, char *argv[]) {
         _cleanup_(sd_event_unrefp) sd_event *e = NULL;
         _cleanup_(api_server_freep) ApiServer *server = NULL;
-        ApiContext ctx = { .os_release = arg_os_release };
+        ApiContext ctx = {};
         int fd, r;
 
         log_set_program("apiserver");
@@ -72,11 +159,24 @@ int main(int argc, char *argv[]) {
         if (r <= 0)
                 return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
         ctx.os_release = arg_os_release;
+        ctx.templates_dir = arg_templates;
+        ctx.root = arg_root;
+        ctx.file_status = json_object_new_object();
 
+        if (open_settings(&ctx) < 0)
+                return EXIT_FAILURE;
+        if (arg_bus) {
+                r = sd_bus_open_system(&ctx.bus);
+                if (r < 0)
+                        log_warning_errno(r, "No connection to systemd, units will not be restarted: %m");
+        }
         r = sd_event_default(&e);
         if (r < 0)
                 return log_error_errno(r, "Failed to create the event loop: %m"), EXIT_FAILURE;
+        ctx.event = e;
         (void) sd_event_set_signal_exit(e, true);
+        (void) api_try_revert(&ctx);
+
         r = api_listen_unix(arg_socket, arg_mode, &fd);
         if (r < 0)
                 return log_error_errno(r, "Failed to listen on %s: %m", arg_socket), EXIT_FAILURE;
@@ -88,5 +188,11 @@ int main(int argc, char *argv[]) {
         (void) sd_notify(false, "READY=1\nSTATUS=Serving the settings API");
         r = sd_event_loop(e);
         (void) sd_notify(false, "STOPPING=1");
+        server = api_server_free(server);
+        ctx.try_timer = sd_event_source_disable_unref(ctx.try_timer);
+        sd_bus_flush_close_unref(ctx.bus);
+        settings_store_close(ctx.store);
+        settings_model_free(ctx.model);
+        json_object_put(ctx.file_status);
         return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

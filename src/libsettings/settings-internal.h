@@ -92,7 +92,3 @@ bool settings_is_base64(const char *s);
  * the first negative return of f and returns it; -E2BIG past SETTINGS_KEY_MAX_DEPTH names. */
 typedef int (*SettingsLeafFunc)(char *const *names, size_t n, struct json_object *value, void *userdata);
 int settings_tree_walk(struct json_object *tree, SettingsLeafFunc f, void *userdata);
-/* Sets the value at names in tree (an object), creating objects on the way; takes a reference on value. */
-int settings_tree_set(struct json_object *tree, char *const *names, size_t n, struct json_object *value);
-/* Merges src into dst: objects recursively, anything else replaced (by a reference to src's value). */
-int settings_tree_merge(struct json_object *dst, struct json_object *src);
