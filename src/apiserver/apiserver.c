@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <systemd/sd-daemon.h>
+#include <unistd.h>
 
 #include "api-context.h"
 #include "api-http.h"
@@ -189,6 +190,7 @@ int main(int argc, char *argv[]) {
         r = sd_event_loop(e);
         (void) sd_notify(false, "STOPPING=1");
         server = api_server_free(server);
+        (void) unlink(arg_socket);
         ctx.try_timer = sd_event_source_disable_unref(ctx.try_timer);
         sd_bus_flush_close_unref(ctx.bus);
         settings_store_close(ctx.store);

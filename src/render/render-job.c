@@ -4,6 +4,7 @@
 
 #include "fileio.h"
 #include "macro.h"
+#include "render-files.h"
 #include "render.h"
 #include "template.h"
 
@@ -114,6 +115,15 @@ int render_job(const RenderJob *job, char **ret_output, char **ret_error) {
         r = load_json(job->json_path, &ctx, ret_error);
         if (r < 0)
                 return r;
+        if (job->settings) {
+                /* The same context a node renders its configuration files with. */
+                struct json_object *settings_ctx;
+                r = render_context_new(ctx, &settings_ctx);
+                if (r < 0)
+                        return r;
+                json_object_put(ctx);
+                ctx = settings_ctx;
+        }
         if (job->partials_dir) {
                 dfd = open(job->partials_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 if (dfd < 0) {

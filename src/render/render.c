@@ -10,12 +10,15 @@
 static const char *arg_template;
 static const char *arg_json;
 static const char *arg_partials;
+static bool arg_settings;
 
 static void help(void) {
-        printf("Usage: render --template FILE --json FILE [--partials DIR]\n"
+        printf("Usage: render --template FILE (--json FILE | --settings FILE) [--partials DIR]\n"
                "Render a Mustache template against a JSON file and print the result.\n\n"
                "  --template FILE  the template\n"
                "  --json FILE      the data to render it with\n"
+               "  --settings FILE  a settings tree (as GET /settings answers): render exactly as a node renders\n"
+               "                   its configuration files\n"
                "  --partials DIR   where {{> NAME}} finds DIR/NAME.mustache\n"
                "  --help           show this help\n"
                "  --version        show the version\n");
@@ -23,10 +26,11 @@ static void help(void) {
 
 /* Returns <0 on error, 0 to exit successfully, 1 to go on. */
 static int parse_argv(int argc, char *argv[]) {
-        enum { ARG_TEMPLATE = 0x100, ARG_JSON, ARG_PARTIALS, ARG_VERSION };
+        enum { ARG_TEMPLATE = 0x100, ARG_JSON, ARG_SETTINGS, ARG_PARTIALS, ARG_VERSION };
         static const struct option options[] = {
                 { "template", required_argument, NULL, ARG_TEMPLATE },
                 { "json", required_argument, NULL, ARG_JSON },
+                { "settings", required_argument, NULL, ARG_SETTINGS },
                 { "partials", required_argument, NULL, ARG_PARTIALS },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
@@ -41,6 +45,10 @@ static int parse_argv(int argc, char *argv[]) {
                         break;
                 case ARG_JSON:
                         arg_json = optarg;
+                        break;
+                case ARG_SETTINGS:
+                        arg_json = optarg;
+                        arg_settings = true;
                         break;
                 case ARG_PARTIALS:
                         arg_partials = optarg;
@@ -57,7 +65,7 @@ static int parse_argv(int argc, char *argv[]) {
         if (optind < argc)
                 return log_error_errno(-EINVAL, "Unexpected argument '%s'.", argv[optind]);
         if (!arg_template || !arg_json)
-                return log_error_errno(-EINVAL, "--template and --json are required (see --help).");
+                return log_error_errno(-EINVAL, "--template and --json or --settings are required (see --help).");
         return 1;
 }
 
@@ -70,7 +78,8 @@ static int run(int argc, char *argv[]) {
                 return r;
         r = render_job(&(RenderJob){ .template_path = arg_template,
                                      .json_path = arg_json,
-                                     .partials_dir = arg_partials },
+                                     .partials_dir = arg_partials,
+                                     .settings = arg_settings },
                        &output, &error);
         if (r < 0)
                 return error ? log_error_errno(r, "%s", error) : log_error_errno(r, "Failed to render: %m");
