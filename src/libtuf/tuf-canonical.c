@@ -115,7 +115,8 @@ static int write_value(Buffer *b, json_object *o, unsigned depth) {
         case json_type_null:
                 return buffer_append(b, "null", 4);
         case json_type_boolean:
-                return json_object_get_boolean(o) ? buffer_append(b, "true", 4) : buffer_append(b, "false", 5);
+                return json_object_get_boolean(o) ? buffer_append(b, "true", 4)
+                                                  : buffer_append(b, "false", 5);
         case json_type_int:
                 return write_int(b, o);
         case json_type_string:

@@ -45,8 +45,9 @@ int tuf_download_metadata(TufClient *c, const char *name, const char *file, uint
                 if (r == -ENOENT)
                         return tuf_error(ret_error, r, "%s: not found in the repository", name);
                 if (r == -EFBIG)
-                        return tuf_error(ret_error, r, "%s: longer than the %" PRIu64 " bytes %s (endless data)",
-                                         file, b.max_size, bound_by);
+                        return tuf_error(ret_error, r,
+                                         "%s: longer than the %" PRIu64 " bytes %s (endless data)", file,
+                                         b.max_size, bound_by);
                 return tuf_error(ret_error, r, "%s: download failed: %s", name, why ?: strerror(-r));
         }
         *ret = b.data ?: malloc(1);
@@ -118,8 +119,8 @@ int tuf_metadata_filename(const char *role, bool consistent, uint64_t version, c
                 else
                         p += sprintf(p, "%%%02X", *s);
         *p = 0;
-        r = consistent ? asprintf(ret, "%" PRIu64 ".%s.json", version, encoded) :
-                         asprintf(ret, "%s.json", encoded);
+        r = consistent ? asprintf(ret, "%" PRIu64 ".%s.json", version, encoded)
+                       : asprintf(ret, "%s.json", encoded);
         return r < 0 ? -ENOMEM : 0;
 }
 

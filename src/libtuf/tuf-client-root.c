@@ -24,9 +24,10 @@ static int check_next_root(const TufMetadata *old, const TufMetadata *m, uint64_
         if (r < 0)
                 return r;
         if (m->version != next)
-                return tuf_error(ret_error, -EBADMSG, "%s: version %" PRIu64 ", but a root rotation must go "
-                                 "from version %" PRIu64 " to exactly %" PRIu64, m->file, m->version, old->version,
-                                 next);
+                return tuf_error(ret_error, -EBADMSG,
+                                 "%s: version %" PRIu64 ", but a root rotation must go "
+                                 "from version %" PRIu64 " to exactly %" PRIu64,
+                                 m->file, m->version, old->version, next);
         return 0;
 }
 
@@ -39,7 +40,8 @@ int tuf_update_root(TufClient *c, char **ret_error) {
 
                 if (asprintf(&name, "%" PRIu64 ".root.json", next) < 0)
                         return -ENOMEM;
-                r = tuf_load_metadata(c, TUF_ROLE_ROOT, name, name, c->opts.root_max_size, NULL, NULL, &m, &why);
+                r = tuf_load_metadata(c, TUF_ROLE_ROOT, name, name, c->opts.root_max_size, NULL, NULL, &m,
+                                      &why);
                 if (r == -ENOENT)
                         return 0; /* no newer root: the trusted one is current */
                 if (r < 0)
@@ -49,7 +51,8 @@ int tuf_update_root(TufClient *c, char **ret_error) {
                         return r;
                 /* A rotated timestamp or snapshot key means the versions trusted so far may have been
                  * pushed up by whoever held the old key (fast-forward): they must not block recovery. */
-                if (!tuf_role_keys_equal(&c->root->roles[TUF_ROLE_TIMESTAMP], &m->roles[TUF_ROLE_TIMESTAMP]) ||
+                if (!tuf_role_keys_equal(&c->root->roles[TUF_ROLE_TIMESTAMP],
+                                         &m->roles[TUF_ROLE_TIMESTAMP]) ||
                     !tuf_role_keys_equal(&c->root->roles[TUF_ROLE_SNAPSHOT], &m->roles[TUF_ROLE_SNAPSHOT]))
                         c->keys_rotated = true;
                 tuf_metadata_free(c->root);

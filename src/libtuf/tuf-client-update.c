@@ -7,15 +7,17 @@
 #include "tuf-error.h"
 
 static int verify_top_level(const TufClient *c, const TufMetadata *m, TufRoleType type, char **ret_error) {
-        return tuf_metadata_verify(m, &c->root->keys, &c->root->roles[type], tuf_role_type_name(type), ret_error);
+        return tuf_metadata_verify(m, &c->root->keys, &c->root->roles[type], tuf_role_type_name(type),
+                                   ret_error);
 }
 
 static int check_not_older(const char *file, const char *what, uint64_t version, uint64_t trusted,
                            char **ret_error) {
         if (version >= trusted)
                 return 0;
-        return tuf_error(ret_error, -EBADMSG, "%s: %s%s%" PRIu64 " is older than trusted version %" PRIu64
-                         " (rollback)", file, what ?: "", what ? " version " : "version ", version, trusted);
+        return tuf_error(ret_error, -EBADMSG,
+                         "%s: %s%s%" PRIu64 " is older than trusted version %" PRIu64 " (rollback)", file,
+                         what ?: "", what ? " version " : "version ", version, trusted);
 }
 
 int tuf_update_timestamp(TufClient *c, char **ret_error) {
@@ -34,7 +36,8 @@ int tuf_update_timestamp(TufClient *c, char **ret_error) {
                 r = check_not_older(m->file, NULL, m->version, old->version, ret_error);
                 if (r < 0)
                         return r;
-                r = check_not_older(m->file, "snapshot.json", m->meta[0].version, old->meta[0].version, ret_error);
+                r = check_not_older(m->file, "snapshot.json", m->meta[0].version, old->meta[0].version,
+                                    ret_error);
                 if (r < 0)
                         return r;
         }
@@ -57,8 +60,10 @@ static int check_snapshot_rollback(const TufMetadata *old, const TufMetadata *m,
                 const TufMetaFile *mf = tuf_metadata_meta(m, old->meta[i].name);
 
                 if (!mf)
-                        return tuf_error(ret_error, -EBADMSG, "%s: %s, listed in the trusted snapshot, is missing "
-                                         "(rollback)", m->file, old->meta[i].name);
+                        return tuf_error(ret_error, -EBADMSG,
+                                         "%s: %s, listed in the trusted snapshot, is missing "
+                                         "(rollback)",
+                                         m->file, old->meta[i].name);
                 r = check_not_older(m->file, mf->name, mf->version, old->meta[i].version, ret_error);
                 if (r < 0)
                         return r;
@@ -70,8 +75,10 @@ static int check_listed_version(const TufMetadata *m, const TufMetaFile *mf, con
                                 char **ret_error) {
         if (m->version == mf->version)
                 return 0;
-        return tuf_error(ret_error, -EBADMSG, "%s: version %" PRIu64 " does not match version %" PRIu64
-                         " listed in %s (mix and match)", m->file, m->version, mf->version, listed_by);
+        return tuf_error(ret_error, -EBADMSG,
+                         "%s: version %" PRIu64 " does not match version %" PRIu64
+                         " listed in %s (mix and match)",
+                         m->file, m->version, mf->version, listed_by);
 }
 
 int tuf_update_snapshot(TufClient *c, char **ret_error) {

@@ -61,14 +61,17 @@ void tuf_client_set_now(TufClient *c, TufTime now) {
 }
 
 int tuf_client_set_trusted(TufClient *c, TufRoleType type, const void *data, size_t size, char **ret_error) {
-        TufMetadata **slot = type == TUF_ROLE_TIMESTAMP ? &c->timestamp : type == TUF_ROLE_SNAPSHOT ? &c->snapshot : NULL;
+        TufMetadata **slot = type == TUF_ROLE_TIMESTAMP  ? &c->timestamp
+                             : type == TUF_ROLE_SNAPSHOT ? &c->snapshot
+                                                         : NULL;
         TufMetadata *m;
         int r;
 
         if (!slot || c->refreshed)
                 return -EINVAL;
-        r = tuf_metadata_parse(data, size, type, type == TUF_ROLE_TIMESTAMP ? "trusted timestamp.json" :
-                                                                              "trusted snapshot.json",
+        r = tuf_metadata_parse(data, size, type,
+                               type == TUF_ROLE_TIMESTAMP ? "trusted timestamp.json"
+                                                          : "trusted snapshot.json",
                                &m, ret_error);
         if (r < 0)
                 return r;
@@ -83,8 +86,8 @@ int tuf_client_set_trusted(TufClient *c, TufRoleType type, const void *data, siz
 static void check_previous(TufClient *c, TufMetadata **slot, TufRoleType type) {
         if (!*slot)
                 return;
-        if (c->keys_rotated ||
-            tuf_metadata_verify(*slot, &c->root->keys, &c->root->roles[type], tuf_role_type_name(type), NULL) < 0) {
+        if (c->keys_rotated || tuf_metadata_verify(*slot, &c->root->keys, &c->root->roles[type],
+                                                   tuf_role_type_name(type), NULL) < 0) {
                 log_debug("Dropping the previously trusted %s metadata: %s", tuf_role_type_name(type),
                           c->keys_rotated ? "keys were rotated" : "not signed by the current keys");
                 *slot = tuf_metadata_free(*slot);

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
-#include <fnmatch.h>
 #include <inttypes.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
@@ -9,6 +8,7 @@
 #include "hexutil.h"
 #include "tuf-client-internal.h"
 #include "tuf-error.h"
+#include "tuf-glob.h"
 
 bool tuf_delegation_matches(const TufDelegation *d, const char *path) {
         char hex[65] = "";
@@ -23,9 +23,7 @@ bool tuf_delegation_matches(const TufDelegation *d, const char *path) {
         for (size_t i = 0; i < d->n_patterns; i++) {
                 const char *p = d->patterns[i];
 
-                /* FNM_PATHNAME: a wildcard does not match '/', as in a shell glob ("*.tgz" does not match
-                 * "dir/a.tgz"); the specification settled on that reading. */
-                if (d->hash_prefixes ? strneq(hex, p, strlen(p)) : fnmatch(p, path, FNM_PATHNAME) == 0)
+                if (d->hash_prefixes ? strneq(hex, p, strlen(p)) : tuf_glob_match(p, path))
                         return true;
         }
         return false;
@@ -55,8 +53,9 @@ static int load_delegated(TufClient *c, const TufMetadata *parent, const TufDele
         if (!m) {
                 mf = tuf_metadata_meta(c->snapshot, file);
                 if (!mf)
-                        return tuf_error(ret_error, -EBADMSG, "%s: delegated by %s, but not listed in snapshot.json",
-                                         file, parent->file);
+                        return tuf_error(ret_error, -EBADMSG,
+                                         "%s: delegated by %s, but not listed in snapshot.json", file,
+                                         parent->file);
                 r = tuf_metadata_filename(d->name, c->root->consistent_snapshot, mf->version, &name);
                 if (r < 0)
                         return r;
@@ -65,8 +64,10 @@ static int load_delegated(TufClient *c, const TufMetadata *parent, const TufDele
                 if (r < 0)
                         return r;
                 if (loaded->version != mf->version)
-                        return tuf_error(ret_error, -EBADMSG, "%s: version %" PRIu64 " does not match version %" PRIu64
-                                         " listed in snapshot.json (mix and match)", file, loaded->version, mf->version);
+                        return tuf_error(ret_error, -EBADMSG,
+                                         "%s: version %" PRIu64 " does not match version %" PRIu64
+                                         " listed in snapshot.json (mix and match)",
+                                         file, loaded->version, mf->version);
                 r = tuf_check_expiry(c, loaded, ret_error);
                 if (r < 0)
                         return r;
@@ -207,8 +208,10 @@ static int search(TufClient *c, const char *path, const TufTarget **ret, const T
                         return r;
         }
         if (r == -E2BIG)
-                return tuf_error(ret_error, -ENOENT, "target '%s' not found within the %u delegated roles a search "
-                                 "may visit", path, c->opts.max_delegations);
+                return tuf_error(ret_error, -ENOENT,
+                                 "target '%s' not found within the %u delegated roles a search "
+                                 "may visit",
+                                 path, c->opts.max_delegations);
         if (r < 0)
                 return r;
         return tuf_error(ret_error, -ENOENT, "target '%s' is not listed by any trusted role", path);
@@ -302,7 +305,8 @@ int tuf_client_list_targets(TufClient *c, const TufTarget ***ret, size_t *ret_n,
                         continue;
                 r = search(c, list[i].path, &out[k], &role, &why);
                 if (r == -ENOENT)
-                        return tuf_error(ret_error, -EPERM, "%s: lists target '%s', which is outside the paths "
+                        return tuf_error(ret_error, -EPERM,
+                                         "%s: lists target '%s', which is outside the paths "
                                          "delegated to it or shadowed by a terminating delegation (%s)",
                                          list[i].role->file, list[i].path, why ?: "not found");
                 if (r < 0)

@@ -116,8 +116,8 @@ static int curl_fetch(TufFetcher *f, TufArea area, const char *name, uint64_t ma
             curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT) != CURLE_OK ||
             curl_easy_setopt(c->curl, CURLOPT_LOW_SPEED_LIMIT, LOW_SPEED_LIMIT) != CURLE_OK ||
             curl_easy_setopt(c->curl, CURLOPT_LOW_SPEED_TIME, LOW_SPEED_TIME) != CURLE_OK ||
-            curl_easy_setopt(c->curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t) MIN(max_size, (uint64_t) INT64_MAX)) !=
-                    CURLE_OK ||
+            curl_easy_setopt(c->curl, CURLOPT_MAXFILESIZE_LARGE,
+                             (curl_off_t) MIN(max_size, (uint64_t) INT64_MAX)) != CURLE_OK ||
             curl_easy_setopt(c->curl, CURLOPT_USERAGENT, "bulkhead-update/" BULKHEAD_VERSION) != CURLE_OK ||
             curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, errbuf) != CURLE_OK ||
             curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, write_cb) != CURLE_OK ||

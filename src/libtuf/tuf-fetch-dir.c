@@ -41,7 +41,8 @@ static int dir_fetch(TufFetcher *f, TufArea area, const char *name, uint64_t max
                 return tuf_error(ret_error, -EINVAL, "'%s' is not a safe relative path", name);
         fd = open_beneath(d->dir_fd[area], name);
         if (fd < 0)
-                return fd == -ENOENT ? fd : tuf_error(ret_error, fd, "cannot open '%s': %s", name, strerror(-fd));
+                return fd == -ENOENT ? fd
+                                     : tuf_error(ret_error, fd, "cannot open '%s': %s", name, strerror(-fd));
         if (fstat(fd, &st) < 0)
                 return negative_errno();
         if (!S_ISREG(st.st_mode))
@@ -91,7 +92,8 @@ int tuf_fetcher_dir_new(const char *metadata_dir, const char *targets_dir, TufFe
                 if (d->dir_fd[i] < 0) {
                         int r = negative_errno();
                         dir_free(&d->base);
-                        return tuf_error(ret_error, r, "cannot open directory '%s': %s", dirs[i], strerror(-r));
+                        return tuf_error(ret_error, r, "cannot open directory '%s': %s", dirs[i],
+                                         strerror(-r));
                 }
         }
         *ret = &d->base;

@@ -51,14 +51,15 @@ int tuf_hashes_parse(const char *file, const char *what, json_object *o, TufHash
                         if (streq(name, algs[a].name))
                                 break;
                 if (a == _TUF_HASH_MAX)
-                        return tuf_error(ret_error, -EBADMSG, "%s: hash algorithm '%s' of '%s' is not supported",
-                                         file, name, what);
+                        return tuf_error(ret_error, -EBADMSG,
+                                         "%s: hash algorithm '%s' of '%s' is not supported", file, name,
+                                         what);
                 r = tuf_json_string_value(file, value, "hash", &hex, ret_error);
                 if (r < 0)
                         return r;
                 if (hex_decode(hex, h.digest[a], sizeof(h.digest[a]), &n) < 0 || n != algs[a].size)
-                        return tuf_error(ret_error, -EBADMSG, "%s: %s hash of '%s' is not %zu hex bytes", file,
-                                         name, what, algs[a].size);
+                        return tuf_error(ret_error, -EBADMSG, "%s: %s hash of '%s' is not %zu hex bytes",
+                                         file, name, what, algs[a].size);
                 h.present[a] = true;
         }
         *ret = h;

@@ -21,7 +21,8 @@ int tuf_json_parse(const void *data, size_t size, json_object **ret, char **ret_
         tok = json_tokener_new_ex(TUF_JSON_MAX_DEPTH);
         if (!tok)
                 return -ENOMEM;
-        /* Strict: no comments, single quotes or trailing commas, which other parsers would read differently. */
+        /* Strict: no comments, single quotes or trailing commas, which other parsers would read differently.
+         */
         json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
         o = json_tokener_parse_ex(tok, p, (int) size);
         if (!o)
@@ -63,7 +64,8 @@ int tuf_json_member(const char *file, json_object *o, const char *key, json_type
                 return tuf_error(ret_error, -EBADMSG, "%s: required field '%s' is missing", file, key);
         }
         if (!json_object_is_type(v, type))
-                return tuf_error(ret_error, -EBADMSG, "%s: field '%s' must be %s", file, key, type_name(type));
+                return tuf_error(ret_error, -EBADMSG, "%s: field '%s' must be %s", file, key,
+                                 type_name(type));
         *ret = v;
         return 0;
 }
@@ -150,7 +152,8 @@ int tuf_json_string_array(const char *file, json_object *o, const char *key, siz
                 r = tuf_json_string_value(file, json_object_array_get_idx(a, i), key, &s, ret_error);
                 for (size_t j = 0; r >= 0 && unique && j < i; j++)
                         if (streq(v[j], s))
-                                r = tuf_error(ret_error, -EBADMSG, "%s: '%s' lists '%s' twice", file, key, s);
+                                r = tuf_error(ret_error, -EBADMSG, "%s: '%s' lists '%s' twice", file, key,
+                                              s);
                 if (r >= 0 && !(v[i] = strdup(s)))
                         r = -ENOMEM;
                 if (r < 0) {

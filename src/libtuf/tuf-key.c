@@ -80,7 +80,8 @@ static bool is_p256(EVP_PKEY *pkey) {
         char group[64];
 
         return EVP_PKEY_is_a(pkey, "EC") &&
-               EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group), NULL) &&
+               EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group),
+                                              NULL) &&
                streq(group, "prime256v1");
 }
 
@@ -124,12 +125,14 @@ int tuf_key_parse(const char *file, const char *keyid, json_object *o, TufKey *r
                 if (streq(schemes[i].keytype, keytype) && streq(schemes[i].scheme, scheme))
                         break;
         if (i >= ELEMENTSOF(schemes))
-                return tuf_error(ret_error, -EBADMSG, "%s: key '%s' has keytype '%s' with scheme '%s', "
-                                 "which is not a supported pair", file, keyid, keytype, scheme);
+                return tuf_error(ret_error, -EBADMSG,
+                                 "%s: key '%s' has keytype '%s' with scheme '%s', "
+                                 "which is not a supported pair",
+                                 file, keyid, keytype, scheme);
         pkey = public_key(schemes[i].id, value);
         if (!pkey)
-                return tuf_error(ret_error, -EBADMSG, "%s: key '%s' is not a valid %s public key", file, keyid,
-                                 scheme);
+                return tuf_error(ret_error, -EBADMSG, "%s: key '%s' is not a valid %s public key", file,
+                                 keyid, scheme);
         *ret = (TufKey){ .keyid = strdup(keyid), .scheme = schemes[i].id, .pkey = pkey };
         if (!ret->keyid) {
                 tuf_key_done(ret);

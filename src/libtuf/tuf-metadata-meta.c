@@ -43,7 +43,8 @@ int tuf_parse_meta(TufMetadata *m, json_object *signed_, char **ret_error) {
         if (r < 0)
                 return r;
         n = (size_t) json_object_object_length(meta);
-        if (m->type == TUF_ROLE_TIMESTAMP && (n != 1 || !json_object_object_get_ex(meta, "snapshot.json", NULL)))
+        if (m->type == TUF_ROLE_TIMESTAMP &&
+            (n != 1 || !json_object_object_get_ex(meta, "snapshot.json", NULL)))
                 return tuf_error(ret_error, -EBADMSG, "%s: meta must list exactly snapshot.json", m->file);
         if (m->type == TUF_ROLE_SNAPSHOT && !json_object_object_get_ex(meta, "targets.json", NULL))
                 return tuf_error(ret_error, -EBADMSG, "%s: meta does not list targets.json", m->file);

@@ -45,13 +45,15 @@ int tuf_parse_role_keys(const char *file, const char *role, json_object *o, cons
         if (r < 0)
                 return r;
         /* Unique keyids: a key listed twice must not count twice toward the threshold. */
-        r = tuf_json_string_array(file, o, "keyids", TUF_MAX_KEYS, true, &rk.keyids, &rk.n_keyids, ret_error);
+        r = tuf_json_string_array(file, o, "keyids", TUF_MAX_KEYS, true, &rk.keyids, &rk.n_keyids,
+                                  ret_error);
         if (r < 0)
                 return r;
         for (size_t i = 0; i < rk.n_keyids; i++)
                 if (!tuf_keyring_find(keys, rk.keyids[i])) {
-                        r = tuf_error(ret_error, -EBADMSG, "%s: role '%s' names keyid '%s', which is not in keys",
-                                      file, role, rk.keyids[i]);
+                        r = tuf_error(ret_error, -EBADMSG,
+                                      "%s: role '%s' names keyid '%s', which is not in keys", file, role,
+                                      rk.keyids[i]);
                         tuf_role_keys_done(&rk);
                         return r;
                 }
@@ -66,18 +68,22 @@ int tuf_parse_root(TufMetadata *m, json_object *signed_, char **ret_error) {
         if ((r = tuf_json_bool(m->file, signed_, "consistent_snapshot", false, &m->consistent_snapshot,
                                ret_error)) < 0 ||
             (r = tuf_json_member(m->file, signed_, "keys", json_type_object, true, &keys, ret_error)) < 0 ||
-            (r = tuf_json_member(m->file, signed_, "roles", json_type_object, true, &roles, ret_error)) < 0 ||
+            (r = tuf_json_member(m->file, signed_, "roles", json_type_object, true, &roles, ret_error)) <
+                    0 ||
             (r = tuf_parse_keyring(m->file, keys, &m->keys, ret_error)) < 0)
                 return r;
         /* Exactly the four top-level roles: anything else would be a role no client step checks. */
         if (json_object_object_length(roles) != _TUF_ROLE_TYPE_MAX)
-                return tuf_error(ret_error, -EBADMSG, "%s: roles must list exactly root, timestamp, snapshot "
-                                 "and targets", m->file);
+                return tuf_error(ret_error, -EBADMSG,
+                                 "%s: roles must list exactly root, timestamp, snapshot "
+                                 "and targets",
+                                 m->file);
         for (int t = 0; t < _TUF_ROLE_TYPE_MAX; t++) {
                 const char *name = tuf_role_type_name((TufRoleType) t);
                 json_object *role = NULL;
 
-                if ((r = tuf_json_member(m->file, roles, name, json_type_object, true, &role, ret_error)) < 0 ||
+                if ((r = tuf_json_member(m->file, roles, name, json_type_object, true, &role, ret_error)) <
+                            0 ||
                     (r = tuf_parse_role_keys(m->file, name, role, &m->keys, &m->roles[t], ret_error)) < 0)
                         return r;
         }

@@ -7,7 +7,8 @@
 #include "tuf-json.h"
 #include "tuf-metadata.h"
 
-static int parse_target(const char *file, const char *path, json_object *o, TufTarget *ret, char **ret_error) {
+static int parse_target(const char *file, const char *path, json_object *o, TufTarget *ret,
+                        char **ret_error) {
         json_object *hashes = NULL, *custom = NULL;
         int r;
 
@@ -38,8 +39,10 @@ static int parse_patterns(const char *file, const char *name, json_object *o, Tu
         int r;
 
         if (has_paths == has_prefixes)
-                return tuf_error(ret_error, -EBADMSG, "%s: delegation '%s' must have exactly one of paths and "
-                                 "path_hash_prefixes", file, name);
+                return tuf_error(ret_error, -EBADMSG,
+                                 "%s: delegation '%s' must have exactly one of paths and "
+                                 "path_hash_prefixes",
+                                 file, name);
         d->hash_prefixes = has_prefixes;
         r = tuf_json_string_array(file, o, has_paths ? "paths" : "path_hash_prefixes", TUF_MAX_PATHS, false,
                                   &d->patterns, &d->n_patterns, ret_error);
@@ -47,8 +50,10 @@ static int parse_patterns(const char *file, const char *name, json_object *o, Tu
                 return r;
         for (size_t i = 0; d->hash_prefixes && i < d->n_patterns; i++)
                 if (d->patterns[i][strspn(d->patterns[i], "0123456789abcdef")] != 0)
-                        return tuf_error(ret_error, -EBADMSG, "%s: delegation '%s' has a path hash prefix that is "
-                                         "not lowercase hex", file, name);
+                        return tuf_error(ret_error, -EBADMSG,
+                                         "%s: delegation '%s' has a path hash prefix that is "
+                                         "not lowercase hex",
+                                         file, name);
         return 0;
 }
 
@@ -64,10 +69,12 @@ static int parse_delegation(TufMetadata *m, json_object *o, TufDelegation *d, ch
         /* The name becomes a file name and a key in snapshot's meta: a top-level name would alias
          * targets.json, and a repeated one would make the search order ambiguous. */
         if (*name == 0 || strlen(name) > TUF_MAX_NAME || is_top_level_name(name))
-                return tuf_error(ret_error, -EBADMSG, "%s: '%s' is not a valid delegated role name", m->file, name);
+                return tuf_error(ret_error, -EBADMSG, "%s: '%s' is not a valid delegated role name", m->file,
+                                 name);
         for (size_t i = 0; i < m->n_delegations; i++)
                 if (streq(m->delegations[i].name, name))
-                        return tuf_error(ret_error, -EBADMSG, "%s: role '%s' is delegated twice", m->file, name);
+                        return tuf_error(ret_error, -EBADMSG, "%s: role '%s' is delegated twice", m->file,
+                                         name);
         d->name = strdup(name);
         if (!d->name)
                 return -ENOMEM;
@@ -85,7 +92,8 @@ static int parse_delegations(TufMetadata *m, json_object *o, char **ret_error) {
 
         /* TAP 15 hashed bins: a different search, which this client does not implement. */
         if (json_object_object_get_ex(o, "succinct_roles", NULL))
-                return tuf_error(ret_error, -EBADMSG, "%s: succinct_roles delegations are not supported", m->file);
+                return tuf_error(ret_error, -EBADMSG, "%s: succinct_roles delegations are not supported",
+                                 m->file);
         if ((r = tuf_json_member(m->file, o, "keys", json_type_object, true, &keys, ret_error)) < 0 ||
             (r = tuf_json_member(m->file, o, "roles", json_type_array, true, &roles, ret_error)) < 0 ||
             (r = tuf_parse_keyring(m->file, keys, &m->keys, ret_error)) < 0)
@@ -111,7 +119,8 @@ int tuf_parse_targets(TufMetadata *m, json_object *signed_, char **ret_error) {
         size_t n;
         int r;
 
-        if ((r = tuf_json_member(m->file, signed_, "targets", json_type_object, true, &targets, ret_error)) < 0 ||
+        if ((r = tuf_json_member(m->file, signed_, "targets", json_type_object, true, &targets, ret_error)) <
+                    0 ||
             (r = tuf_json_member(m->file, signed_, "delegations", json_type_object, false, &delegations,
                                  ret_error)) < 0)
                 return r;

@@ -24,7 +24,8 @@ static int parse_signatures(TufMetadata *m, json_object *array, char **ret_error
         size_t n = json_object_array_length(array);
 
         if (n > TUF_MAX_SIGNATURES)
-                return tuf_error(ret_error, -EBADMSG, "%s: more than %d signatures", m->file, TUF_MAX_SIGNATURES);
+                return tuf_error(ret_error, -EBADMSG, "%s: more than %d signatures", m->file,
+                                 TUF_MAX_SIGNATURES);
         m->signatures = calloc(MAX(n, (size_t) 1), sizeof(TufSignature));
         if (!m->signatures)
                 return -ENOMEM;
@@ -35,7 +36,8 @@ static int parse_signatures(TufMetadata *m, json_object *array, char **ret_error
                 int r;
 
                 if (!json_object_is_type(o, json_type_object))
-                        return tuf_error(ret_error, -EBADMSG, "%s: signature %zu is not an object", m->file, i);
+                        return tuf_error(ret_error, -EBADMSG, "%s: signature %zu is not an object", m->file,
+                                         i);
                 if ((r = tuf_json_string(m->file, o, "keyid", &keyid, ret_error)) < 0 ||
                     (r = tuf_json_string(m->file, o, "sig", &hex, ret_error)) < 0)
                         return r;
@@ -62,7 +64,8 @@ static int check_spec_version(const TufMetadata *m, const char *v, char **ret_er
                         continue;
                 }
                 if (len == 0 || (*p != '.' && *p != 0))
-                        return tuf_error(ret_error, -EBADMSG, "%s: spec_version '%s' is malformed", m->file, v);
+                        return tuf_error(ret_error, -EBADMSG, "%s: spec_version '%s' is malformed", m->file,
+                                         v);
                 parts++;
                 len = 0;
                 if (*p == 0)
@@ -115,13 +118,15 @@ static int parse_document(TufMetadata *m, json_object *doc, TufRoleType expected
         int r;
 
         if ((r = tuf_json_member(m->file, doc, "signed", json_type_object, true, &signed_, ret_error)) < 0 ||
-            (r = tuf_json_member(m->file, doc, "signatures", json_type_array, true, &signatures, ret_error)) < 0 ||
+            (r = tuf_json_member(m->file, doc, "signatures", json_type_array, true, &signatures,
+                                 ret_error)) < 0 ||
             (r = parse_signatures(m, signatures, ret_error)) < 0 ||
             (r = parse_common(m, signed_, expected, ret_error)) < 0)
                 return r;
         r = tuf_canonical_json(signed_, &m->canonical, &m->canonical_size);
         if (r == -EDOM)
-                return tuf_error(ret_error, -EBADMSG, "%s: contains a number that is not an integer", m->file);
+                return tuf_error(ret_error, -EBADMSG, "%s: contains a number that is not an integer",
+                                 m->file);
         if (r < 0)
                 return r;
         switch (m->type) {

@@ -67,18 +67,19 @@ int tuf_client_fetch_target(TufClient *c, const TufTarget *t, TufSink sink, void
         if (r == -ENOENT)
                 r = tuf_error(ret_error, r, "%s: not found in the repository", name);
         else if (r == -EFBIG)
-                r = tuf_error(ret_error, r, "%s: longer than the %" PRIu64 " bytes %s declares (endless data)",
-                              t->path, t->length, t->listed_by);
+                r = tuf_error(ret_error, r,
+                              "%s: longer than the %" PRIu64 " bytes %s declares (endless data)", t->path,
+                              t->length, t->listed_by);
         else if (r < 0)
                 r = tuf_error(ret_error, r, "%s: download failed: %s", name, why ?: strerror(-r));
         else if (ts.hasher.size != t->length)
-                r = tuf_error(ret_error, -EBADMSG, "%s: %" PRIu64 " bytes, but %s declares %" PRIu64, t->path,
-                              ts.hasher.size, t->listed_by, t->length);
+                r = tuf_error(ret_error, -EBADMSG, "%s: %" PRIu64 " bytes, but %s declares %" PRIu64,
+                              t->path, ts.hasher.size, t->listed_by, t->length);
         else {
                 r = tuf_hasher_check(&ts.hasher, &t->hashes, &bad, ret_sha256);
                 if (r == -EBADMSG)
-                        r = tuf_error(ret_error, r, "%s: %s hash does not match %s (arbitrary software)", t->path,
-                                      tuf_hash_alg_name(bad), t->listed_by);
+                        r = tuf_error(ret_error, r, "%s: %s hash does not match %s (arbitrary software)",
+                                      t->path, tuf_hash_alg_name(bad), t->listed_by);
         }
         tuf_hasher_done(&ts.hasher);
         return r;

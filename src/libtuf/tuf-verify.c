@@ -49,8 +49,9 @@ int tuf_metadata_verify(const TufMetadata *m, const TufKeyring *keys, const TufR
                         counted[n++] = key;
         }
         if (n < role->threshold)
-                return tuf_error(ret_error, -EPERM, "%s: signed by %zu of the %llu keys required for role %s",
-                                 m->file, n, (unsigned long long) role->threshold, role_name);
+                return tuf_error(ret_error, -EPERM,
+                                 "%s: signed by %zu of the %llu keys required for role %s", m->file, n,
+                                 (unsigned long long) role->threshold, role_name);
         return 0;
 }
 

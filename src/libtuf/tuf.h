@@ -51,7 +51,8 @@ void tuf_client_set_now(TufClient *c, TufTime now);
 /* Hands the client the timestamp or snapshot metadata trusted in the previous update, so that the repository
  * cannot roll them back. They are checked against the root once it is updated, and dropped if the root
  * rotated the timestamp or snapshot keys (the last step of the root update in section 5.3): that is how
- * a client recovers from a fast-forward attack. Returns -EBADMSG if data does not parse as that role, -EINVAL for another type. */
+ * a client recovers from a fast-forward attack. Returns -EBADMSG if data does not parse as that role,
+ * -EINVAL for another type. */
 int tuf_client_set_trusted(TufClient *c, TufRoleType type, const void *data, size_t size, char **ret_error);
 
 /* Runs sections 5.3 to 5.6.6: root rotation, timestamp, snapshot and top-level targets. */

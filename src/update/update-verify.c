@@ -25,11 +25,14 @@ static int arg_n_paths;
 
 static void help(void) {
         printf("Usage: update verify --root FILE --repo DIR|URL [OPTIONS...] [TARGET...]\n\n"
-               "Runs the TUF client workflow on a repository: root rotation, timestamp, snapshot, targets and\n"
-               "delegations, then downloads each target (all of them, or the ones named) and checks its length\n"
+               "Runs the TUF client workflow on a repository: root rotation, timestamp, snapshot, targets "
+               "and\n"
+               "delegations, then downloads each target (all of them, or the ones named) and checks its "
+               "length\n"
                "and hashes. Prints \"<sha256> <length> <path>\" per verified target, or refuses.\n\n"
                "     --root FILE          The trusted root.json\n"
-               "     --repo DIR|URL       Repository with metadata/ and targets/ (directory, http(s):// or file://)\n"
+               "     --repo DIR|URL       Repository with metadata/ and targets/ (directory, http(s):// or "
+               "file://)\n"
                "     --metadata-dir DIR|URL  Metadata location, instead of <repo>/metadata\n"
                "     --targets-dir DIR|URL   Targets location, instead of <repo>/targets\n"
                "     --now RFC3339        Check expiry against this time instead of the clock\n"
@@ -69,7 +72,8 @@ static int parse_argv(int argc, char *argv[]) {
                         break;
                 case ARG_NOW:
                         if (tuf_time_parse(optarg, &arg_now) < 0)
-                                return log_error_errno(-EINVAL, "--now '%s' is not an RFC 3339 time.", optarg);
+                                return log_error_errno(-EINVAL, "--now '%s' is not an RFC 3339 time.",
+                                                       optarg);
                         arg_now_set = true;
                         break;
                 default:
@@ -78,7 +82,8 @@ static int parse_argv(int argc, char *argv[]) {
         if (!arg_root)
                 return log_error_errno(-EINVAL, "--root is required.");
         if (!arg_repo && !(arg_metadata && arg_targets))
-                return log_error_errno(-EINVAL, "--repo is required (or both --metadata-dir and --targets-dir).");
+                return log_error_errno(-EINVAL,
+                                       "--repo is required (or both --metadata-dir and --targets-dir).");
         arg_paths = argv + optind;
         arg_n_paths = argc - optind;
         return 1;
@@ -102,7 +107,8 @@ static int make_fetcher(TufFetcher **ret, char **ret_error) {
         if (!metadata || !targets)
                 return -ENOMEM;
         if (is_url(metadata) != is_url(targets))
-                return log_error_errno(-EINVAL, "Metadata and targets must both be URLs or both directories.");
+                return log_error_errno(-EINVAL,
+                                       "Metadata and targets must both be URLs or both directories.");
         if (is_url(metadata))
                 return tuf_fetcher_curl_new(metadata, targets, ret, ret_error);
         return tuf_fetcher_dir_new(metadata, targets, ret, ret_error);

@@ -44,7 +44,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         for (size_t i = 0; i < m->n_delegations; i++) {
                 for (size_t j = 0; j < m->n_targets; j++)
                         (void) tuf_delegation_matches(&m->delegations[i], m->targets[j].path);
-                (void) tuf_metadata_verify(m, &m->keys, &m->delegations[i].keys, m->delegations[i].name, NULL);
+                (void) tuf_metadata_verify(m, &m->keys, &m->delegations[i].keys, m->delegations[i].name,
+                                           NULL);
         }
         for (size_t j = 0; j < m->n_targets; j++)
                 (void) tuf_path_is_safe(m->targets[j].path);

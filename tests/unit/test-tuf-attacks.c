@@ -221,8 +221,9 @@ static void test_malicious_root_rotation(void **state) {
         /* 2.root.json must be version 2: not a jump to 3, not a replay of 1. */
         root = repo_load(&f.repo, "root.json");
         doc_set_int(root, "version", 3);
-        rotate_expect(&f, root, KEY_ROOT, false, "2.root.json: version 3, but a root rotation must go from "
-                                                  "version 1 to exactly 2");
+        rotate_expect(&f, root, KEY_ROOT, false,
+                      "2.root.json: version 3, but a root rotation must go from "
+                      "version 1 to exactly 2");
         doc_set_int(root, "version", 1);
         rotate_expect(&f, root, KEY_ROOT, false, "2.root.json: version 1, but");
         /* Not a root at all. */
@@ -258,15 +259,18 @@ static void test_wrong_key_type(void **state) {
         /* Key type and scheme that do not belong together. */
         replace_timestamp_key(&f, key_object("rsa", "ed25519", ED25519_DELEGATION_PUBLIC),
                               "keytype 'rsa' with scheme 'ed25519', which is not a supported pair");
-        replace_timestamp_key(&f, key_object("ed25519", "rsassa-pss-sha256", ED25519_DELEGATION_PUBLIC),
-                              "keytype 'ed25519' with scheme 'rsassa-pss-sha256', which is not a supported pair");
+        replace_timestamp_key(
+                &f, key_object("ed25519", "rsassa-pss-sha256", ED25519_DELEGATION_PUBLIC),
+                "keytype 'ed25519' with scheme 'rsassa-pss-sha256', which is not a supported pair");
         /* Key material of the wrong kind for the declared type. */
         replace_timestamp_key(&f, key_object("rsa", "rsassa-pss-sha256", ED25519_DELEGATION_PUBLIC),
                               "is not a valid rsassa-pss-sha256 public key");
-        replace_timestamp_key(&f, key_object("ed25519", "ed25519", rsa_pem), "is not a valid ed25519 public key");
+        replace_timestamp_key(&f, key_object("ed25519", "ed25519", rsa_pem),
+                              "is not a valid ed25519 public key");
         replace_timestamp_key(&f, key_object("ecdsa", "ecdsa-sha2-nistp256", rsa_pem),
                               "is not a valid ecdsa-sha2-nistp256 public key");
-        replace_timestamp_key(&f, key_object("ed25519", "ed25519", "00"), "is not a valid ed25519 public key");
+        replace_timestamp_key(&f, key_object("ed25519", "ed25519", "00"),
+                              "is not a valid ed25519 public key");
         fixture_teardown(&f);
 
         /* An RSA signature (by the root key) filed under the ed25519 timestamp keyid. */
@@ -281,10 +285,8 @@ static void test_wrong_key_type(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_arbitrary_software),
-                cmocka_unit_test(test_fast_forward),
-                cmocka_unit_test(test_threshold_below_need),
-                cmocka_unit_test(test_malicious_root_rotation),
+                cmocka_unit_test(test_arbitrary_software),   cmocka_unit_test(test_fast_forward),
+                cmocka_unit_test(test_threshold_below_need), cmocka_unit_test(test_malicious_root_rotation),
                 cmocka_unit_test(test_wrong_key_type),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -48,11 +48,13 @@ static void test_canonical_json(void **state) {
         assert_canonical("[]", "[]");
         assert_canonical("[[], {}, [[]]]", "[[],{},[[]]]");
         /* Sorting is by bytes (code points): upper case before lower, "_type" after "Z". */
-        assert_canonical("{\"a\":1,\"_type\":2,\"Z\":3,\"aa\":4,\"\":5}", "{\"\":5,\"Z\":3,\"_type\":2,\"a\":1,\"aa\":4}");
+        assert_canonical("{\"a\":1,\"_type\":2,\"Z\":3,\"aa\":4,\"\":5}",
+                         "{\"\":5,\"Z\":3,\"_type\":2,\"a\":1,\"aa\":4}");
         /* Only '"' and '\' are escaped; control characters and UTF-8 go out raw. */
         assert_canonical("\"quote \\\" backslash \\\\ slash \\/ tab \\t nl \\n\"",
                          "\"quote \\\" backslash \\\\ slash / tab \t nl \n\"");
-        assert_canonical("\"\\u00f6 \\u20ac \xf0\x9f\x94\x91\"", "\"\xc3\xb6 \xe2\x82\xac \xf0\x9f\x94\x91\"");
+        assert_canonical("\"\\u00f6 \\u20ac \xf0\x9f\x94\x91\"",
+                         "\"\xc3\xb6 \xe2\x82\xac \xf0\x9f\x94\x91\"");
         /* Integers, including the extremes json-c keeps. */
         assert_canonical("[0, -1, 9223372036854775807, 18446744073709551615, -9223372036854775808]",
                          "[0,-1,9223372036854775807,18446744073709551615,-9223372036854775808]");
@@ -93,13 +95,15 @@ static void check_keyids(json_object *keys) {
 static void test_fixture_keyids(void **state) {
         json_object *doc, *keys, *delegations;
 
-        doc = json_object_from_file(tuf_testdata("python-tuf-repository_data/repository/metadata/root.json"));
+        doc = json_object_from_file(
+                tuf_testdata("python-tuf-repository_data/repository/metadata/root.json"));
         assert_non_null(doc);
         assert_true(json_object_object_get_ex(doc_signed(doc), "keys", &keys));
         assert_int_equal(json_object_object_length(keys), 4);
         check_keyids(keys);
         json_object_put(doc);
-        doc = json_object_from_file(tuf_testdata("python-tuf-repository_data/repository/metadata/targets.json"));
+        doc = json_object_from_file(
+                tuf_testdata("python-tuf-repository_data/repository/metadata/targets.json"));
         assert_non_null(doc);
         assert_true(json_object_object_get_ex(doc_signed(doc), "delegations", &delegations));
         assert_true(json_object_object_get_ex(delegations, "keys", &keys));
@@ -117,11 +121,26 @@ static void assert_time(const char *s, int64_t sec, uint32_t nsec) {
 
 static void test_rfc3339(void **state) {
         static const char *const bad[] = {
-                "", "2030-01-01", "2030-01-01T00:00:00", "2030-01-01 00:00:00Z", "2030-13-01T00:00:00Z",
-                "2030-00-01T00:00:00Z", "2030-02-29T00:00:00Z", "1900-02-29T00:00:00Z", "2030-04-31T00:00:00Z",
-                "2030-01-01T24:00:00Z", "2030-01-01T00:60:00Z", "2030-12-31T23:59:60Z", "2030-01-01T00:00:00.Z",
-                "2030-01-01T00:00:00ZZ", "2030-01-01T00:00:00+1:00", "2030-01-01T00:00:00+24:00", "30-01-01T00:00:00Z",
-                "2030-1-01T00:00:00Z", "+030-01-01T00:00:00Z", "2030-01-01T00:00:00 Z",
+                "",
+                "2030-01-01",
+                "2030-01-01T00:00:00",
+                "2030-01-01 00:00:00Z",
+                "2030-13-01T00:00:00Z",
+                "2030-00-01T00:00:00Z",
+                "2030-02-29T00:00:00Z",
+                "1900-02-29T00:00:00Z",
+                "2030-04-31T00:00:00Z",
+                "2030-01-01T24:00:00Z",
+                "2030-01-01T00:60:00Z",
+                "2030-12-31T23:59:60Z",
+                "2030-01-01T00:00:00.Z",
+                "2030-01-01T00:00:00ZZ",
+                "2030-01-01T00:00:00+1:00",
+                "2030-01-01T00:00:00+24:00",
+                "30-01-01T00:00:00Z",
+                "2030-1-01T00:00:00Z",
+                "+030-01-01T00:00:00Z",
+                "2030-01-01T00:00:00 Z",
         };
         char buf[TUF_TIME_MAX];
         TufTime t, u;

@@ -50,7 +50,8 @@ static void test_delegated_target_role(void **state) {
         assert_int_equal(read_full_file(path, 1 << 20, &root, &size), 0);
         assert_int_equal(tuf_fetcher_dir_new(metadata, targets, &f, NULL), 0);
         assert_int_equal(tuf_client_new(root, size, f, NULL, &c, NULL), 0);
-        assert_int_equal(tuf_client_find_target(c, "file1.txt", &t, NULL, NULL), -ESTALE); /* not refreshed */
+        assert_int_equal(tuf_client_find_target(c, "file1.txt", &t, NULL, NULL),
+                         -ESTALE); /* not refreshed */
         tuf_client_set_now(c, (TufTime){ .sec = 1735689600 });
         assert_int_equal(tuf_client_refresh(c, &why), 0);
         assert_int_equal(tuf_client_find_target(c, "file3.txt", &t, &role, NULL), 0);
@@ -140,12 +141,14 @@ static void test_python_generated_ed25519(void **state) {
 
         repo_empty(&r);
         for (size_t i = 0; i < ELEMENTSOF(files); i++) {
-                assert_true(snprintf_ok(from, "%s/%s", tuf_testdata("python-tuf-generated_data/ed25519_metadata"),
+                assert_true(snprintf_ok(from, "%s/%s",
+                                        tuf_testdata("python-tuf-generated_data/ed25519_metadata"),
                                         files[i][0]));
                 copy_file(from, repo_path(&r, files[i][1]));
         }
-        assert_true(snprintf_ok(root, "%s", tuf_testdata("python-tuf-generated_data/ed25519_metadata/"
-                                                          "root_with_ed25519.json")));
+        assert_true(snprintf_ok(root, "%s",
+                                tuf_testdata("python-tuf-generated_data/ed25519_metadata/"
+                                             "root_with_ed25519.json")));
         v.metadata = r.metadata;
         v.targets = r.targets;
         assert_int_equal(verify_ok(&v), 0); /* signed, consistent, and empty */

@@ -52,7 +52,8 @@ static void test_rollback(void **state) {
         doc_set_int(doc, "version", 3);
         resign(&f, "timestamp.json", doc, KEY_TIMESTAMP);
         json_object_put(doc);
-        verify_refused(&f.v, "timestamp.json: snapshot.json version 1 is older than trusted version 2 (rollback)");
+        verify_refused(&f.v,
+                       "timestamp.json: snapshot.json version 1 is older than trusted version 2 (rollback)");
         fixture_teardown(&f);
 
         /* The trusted snapshot had targets.json version 2; the new one goes back to 1. */
@@ -61,7 +62,8 @@ static void test_rollback(void **state) {
         set_meta_version(doc, "targets.json", 2);
         doc_sign(doc, key_path(KEY_SNAPSHOT), key_id(KEY_SNAPSHOT), false);
         f.v.trusted_snapshot = save_outside(&f, "trusted-snapshot.json", doc, trusted_snap);
-        verify_refused(&f.v, "snapshot.json: targets.json version 1 is older than trusted version 2 (rollback)");
+        verify_refused(&f.v,
+                       "snapshot.json: targets.json version 1 is older than trusted version 2 (rollback)");
         /* ... or drops a role file the trusted snapshot listed. */
         set_meta_version(doc, "targets.json", 1);
         json_object_object_add(doc_signed(doc), "version", json_object_new_int(1));
@@ -73,7 +75,8 @@ static void test_rollback(void **state) {
         json_object_object_del(meta, "role2.json");
         resign(&f, "snapshot.json", doc, KEY_SNAPSHOT);
         json_object_put(doc);
-        verify_refused(&f.v, "snapshot.json: role2.json, listed in the trusted snapshot, is missing (rollback)");
+        verify_refused(&f.v,
+                       "snapshot.json: role2.json, listed in the trusted snapshot, is missing (rollback)");
         fixture_teardown(&f);
 
         /* The trusted snapshot is version 4; the repository (consistently) serves version 3. */
@@ -108,13 +111,15 @@ static void test_indefinite_freeze(void **state) {
         assert_int_equal(verify_ok(&f.v), 3);
         f.v.now = NULL;
         /* Each role, expired in an otherwise valid repository (default now: 2025-01-01). */
-        expire(&f, "targets.json", KEY_TARGETS, "targets.json: expired at 2024-12-31T23:59:59.999Z (freeze)");
+        expire(&f, "targets.json", KEY_TARGETS,
+               "targets.json: expired at 2024-12-31T23:59:59.999Z (freeze)");
         fixture_teardown(&f);
         fixture_setup(&f);
         expire(&f, "role1.json", KEY_DELEGATION, "role1.json: expired at 2024-12-31T23:59:59.999Z (freeze)");
         fixture_teardown(&f);
         fixture_setup(&f);
-        expire(&f, "snapshot.json", KEY_SNAPSHOT, "snapshot.json: expired at 2024-12-31T23:59:59.999Z (freeze)");
+        expire(&f, "snapshot.json", KEY_SNAPSHOT,
+               "snapshot.json: expired at 2024-12-31T23:59:59.999Z (freeze)");
         fixture_teardown(&f);
         fixture_setup(&f);
         expire(&f, "timestamp.json", KEY_TIMESTAMP, "timestamp.json: expired at 2024-12-31T23:59:59.999Z");
@@ -144,7 +149,8 @@ static void test_endless_data(void **state) {
          * beyond the length timestamp.json declares; timestamp.json beyond its fixed bound. */
         fixture_setup(&f);
         append_file(repo_path(&f.repo, "snapshot.json"), pad, 100);
-        verify_refused(&f.v, "snapshot.json: longer than the 515 bytes declared by timestamp.json (endless data)");
+        verify_refused(&f.v,
+                       "snapshot.json: longer than the 515 bytes declared by timestamp.json (endless data)");
         fixture_teardown(&f);
         fixture_setup(&f);
         append_file(repo_path(&f.repo, "timestamp.json"), pad, 20 * 1024);
@@ -192,7 +198,8 @@ static void test_extraneous_dependencies(void **state) {
         json_object_put(doc);
         copy_file(tuf_testdata("python-tuf-repository_data/repository/targets/file1.txt"),
                   repo_path(&f.repo, "../targets/other.txt"));
-        verify_refused(&f.v, "role1.json: lists target 'other.txt', which is outside the paths delegated to it");
+        verify_refused(&f.v,
+                       "role1.json: lists target 'other.txt', which is outside the paths delegated to it");
         f.v.target = "other.txt";
         verify_refused(&f.v, "target 'other.txt' is not listed by any trusted role");
         fixture_teardown(&f);
@@ -203,7 +210,8 @@ static void test_extraneous_dependencies(void **state) {
         add_target(doc, "file3.txt.sig", FILE1_SHA256, 31);
         resign(&f, "role2.json", doc, KEY_DELEGATION);
         json_object_put(doc);
-        verify_refused(&f.v, "role2.json: lists target 'file3.txt.sig', which is outside the paths delegated");
+        verify_refused(&f.v,
+                       "role2.json: lists target 'file3.txt.sig', which is outside the paths delegated");
         fixture_teardown(&f);
 }
 
@@ -249,10 +257,8 @@ static void test_mix_and_match(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_rollback),
-                cmocka_unit_test(test_indefinite_freeze),
-                cmocka_unit_test(test_endless_data),
-                cmocka_unit_test(test_extraneous_dependencies),
+                cmocka_unit_test(test_rollback),      cmocka_unit_test(test_indefinite_freeze),
+                cmocka_unit_test(test_endless_data),  cmocka_unit_test(test_extraneous_dependencies),
                 cmocka_unit_test(test_mix_and_match),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

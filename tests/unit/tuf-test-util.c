@@ -306,10 +306,14 @@ static const struct {
         const char *file, *keyid;
 } keys[] = {
         [KEY_ROOT] = { "root_key", "4e777de0d275f9d28588dd9a1606cc748e548f9e22b6795b7cb3f63f98035fcb" },
-        [KEY_TIMESTAMP] = { "timestamp_key", "8a1c4a3ac2d515dec982ba9910c5fd79b91ae57f625b9cff25d06bf0a61c1758" },
-        [KEY_SNAPSHOT] = { "snapshot_key", "59a4df8af818e9ed7abe0764c0b47b4240952aa0d179b5b78346c470ac30278d" },
-        [KEY_TARGETS] = { "targets_key", "65171251a9aff5a8b3143a813481cb07f6e0de4eb197c767837fe4491b739093" },
-        [KEY_DELEGATION] = { "delegation_key", "c8022fa1e9b9cb239a6b362bbdffa9649e61ad2cb699d2e4bc4fdf7930a0e64a" },
+        [KEY_TIMESTAMP] = { "timestamp_key",
+                            "8a1c4a3ac2d515dec982ba9910c5fd79b91ae57f625b9cff25d06bf0a61c1758" },
+        [KEY_SNAPSHOT] = { "snapshot_key",
+                           "59a4df8af818e9ed7abe0764c0b47b4240952aa0d179b5b78346c470ac30278d" },
+        [KEY_TARGETS] = { "targets_key",
+                          "65171251a9aff5a8b3143a813481cb07f6e0de4eb197c767837fe4491b739093" },
+        [KEY_DELEGATION] = { "delegation_key",
+                             "c8022fa1e9b9cb239a6b362bbdffa9649e61ad2cb699d2e4bc4fdf7930a0e64a" },
 };
 
 const char *key_path(TestKey k) {

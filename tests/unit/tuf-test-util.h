@@ -47,13 +47,13 @@ void doc_set_meta(json_object *doc, const char *name, int64_t version, const Tes
 
 /* One run of the client workflow over a repository. */
 typedef struct Verify {
-        const char *root;          /* trusted root.json path */
-        const char *metadata, *targets; /* directories */
-        const char *now;           /* RFC 3339; default 2025-01-01T00:00:00Z */
+        const char *root;                                 /* trusted root.json path */
+        const char *metadata, *targets;                   /* directories */
+        const char *now;                                  /* RFC 3339; default 2025-01-01T00:00:00Z */
         const char *trusted_timestamp, *trusted_snapshot; /* paths, optional */
-        const char *target;        /* only this target; NULL: all */
-        bool curl;                 /* fetch through file:// URLs */
-        size_t n_verified;         /* out: targets verified */
+        const char *target;                               /* only this target; NULL: all */
+        bool curl;                                        /* fetch through file:// URLs */
+        size_t n_verified;                                /* out: targets verified */
 } Verify;
 
 /* Runs it; returns 0 or the negative errno, and the refusal in *ret_error (free it). */
