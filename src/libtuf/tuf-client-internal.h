@@ -3,6 +3,12 @@
 
 #include "tuf.h"
 
+/* A delegated role found to be signed as a delegation requires. */
+typedef struct TufVerified {
+        const TufMetadata *role;
+        const TufDelegation *by;
+} TufVerified;
+
 struct TufClient {
         TufOptions opts;
         TufFetcher *fetcher;
@@ -17,6 +23,8 @@ struct TufClient {
         /* Delegated targets roles loaded so far, by name; owned. */
         TufMetadata **delegated;
         size_t n_delegated;
+        TufVerified *verified;
+        size_t n_verified;
 };
 
 /* tuf-client-download.c */

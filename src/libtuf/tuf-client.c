@@ -52,6 +52,7 @@ TufClient *tuf_client_free(TufClient *c) {
         for (size_t i = 0; i < c->n_delegated; i++)
                 tuf_metadata_free(c->delegated[i]);
         free(c->delegated);
+        free(c->verified);
         free(c);
         return NULL;
 }

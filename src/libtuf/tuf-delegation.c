@@ -36,52 +36,82 @@ static TufMetadata *find_loaded(const TufClient *c, const char *file) {
         return NULL;
 }
 
-/* Fetches a delegated role the first time it is reached, checked against snapshot (length, hashes,
- * version) and for expiry; then, every time it is reached, checks that the delegation it is reached
- * through is satisfied: a role reached from two parents must be signed as each of them requires. */
+/* Checks that m is signed as delegation d of parent requires, once per (role, delegation) pair: a role
+ * reached from two parents must satisfy each of them, and one reached again through the same delegation
+ * (every target search starts over at the top) need not be checked again. */
+static int verify_delegated(TufClient *c, const TufMetadata *m, const TufMetadata *parent,
+                            const TufDelegation *d, char **ret_error) {
+        TufVerified *v;
+        int r;
+
+        for (size_t i = 0; i < c->n_verified; i++)
+                if (c->verified[i].role == m && c->verified[i].by == d)
+                        return 0;
+        r = tuf_metadata_verify(m, &parent->keys, &d->keys, d->name, ret_error);
+        if (r < 0)
+                return r;
+        v = reallocarray(c->verified, c->n_verified + 1, sizeof(TufVerified));
+        if (!v)
+                return -ENOMEM;
+        c->verified = v;
+        c->verified[c->n_verified++] = (TufVerified){ m, d };
+        return 0;
+}
+
+/* Fetches a delegated role the first time it is reached and checks it in the order of the specification:
+ * length and hashes against snapshot, signatures, version against snapshot, expiry. */
+static int fetch_delegated(TufClient *c, const TufMetadata *parent, const TufDelegation *d, const char *file,
+                           TufMetadata **ret, char **ret_error) {
+        _cleanup_(tuf_metadata_freep) TufMetadata *m = NULL;
+        _cleanup_free_ char *name = NULL;
+        const TufMetaFile *mf;
+        TufMetadata **array;
+        int r;
+
+        mf = tuf_metadata_meta(c->snapshot, file);
+        if (!mf)
+                return tuf_error(ret_error, -EBADMSG, "%s: delegated by %s, but not listed in snapshot.json",
+                                 file, parent->file);
+        r = tuf_metadata_filename(d->name, c->root->consistent_snapshot, mf->version, &name);
+        if (r < 0)
+                return r;
+        r = tuf_load_metadata(c, TUF_ROLE_TARGETS, name, file, c->opts.targets_max_size, mf, "snapshot.json",
+                              &m, ret_error);
+        if (r < 0)
+                return r;
+        r = verify_delegated(c, m, parent, d, ret_error);
+        if (r < 0)
+                return r;
+        if (m->version != mf->version)
+                return tuf_error(ret_error, -EBADMSG,
+                                 "%s: version %" PRIu64 " does not match version %" PRIu64
+                                 " listed in snapshot.json (mix and match)",
+                                 file, m->version, mf->version);
+        r = tuf_check_expiry(c, m, ret_error);
+        if (r < 0)
+                return r;
+        array = reallocarray(c->delegated, c->n_delegated + 1, sizeof(TufMetadata *));
+        if (!array)
+                return -ENOMEM;
+        c->delegated = array;
+        *ret = c->delegated[c->n_delegated++] = TAKE_PTR(m);
+        return 0;
+}
+
 static int load_delegated(TufClient *c, const TufMetadata *parent, const TufDelegation *d, TufMetadata **ret,
                           char **ret_error) {
-        _cleanup_(tuf_metadata_freep) TufMetadata *loaded = NULL;
-        _cleanup_free_ char *file = NULL, *name = NULL;
-        const TufMetaFile *mf;
-        TufMetadata *m, **array;
+        _cleanup_free_ char *file = NULL;
+        TufMetadata *m;
         int r;
 
         if (asprintf(&file, "%s.json", d->name) < 0)
                 return -ENOMEM;
         m = find_loaded(c, file);
-        if (!m) {
-                mf = tuf_metadata_meta(c->snapshot, file);
-                if (!mf)
-                        return tuf_error(ret_error, -EBADMSG,
-                                         "%s: delegated by %s, but not listed in snapshot.json", file,
-                                         parent->file);
-                r = tuf_metadata_filename(d->name, c->root->consistent_snapshot, mf->version, &name);
-                if (r < 0)
-                        return r;
-                r = tuf_load_metadata(c, TUF_ROLE_TARGETS, name, file, c->opts.targets_max_size, mf,
-                                      "snapshot.json", &loaded, ret_error);
-                if (r < 0)
-                        return r;
-                if (loaded->version != mf->version)
-                        return tuf_error(ret_error, -EBADMSG,
-                                         "%s: version %" PRIu64 " does not match version %" PRIu64
-                                         " listed in snapshot.json (mix and match)",
-                                         file, loaded->version, mf->version);
-                r = tuf_check_expiry(c, loaded, ret_error);
-                if (r < 0)
-                        return r;
-        }
-        r = tuf_metadata_verify(m ?: loaded, &parent->keys, &d->keys, d->name, ret_error);
+        if (!m)
+                return fetch_delegated(c, parent, d, file, ret, ret_error);
+        r = verify_delegated(c, m, parent, d, ret_error);
         if (r < 0)
                 return r;
-        if (!m) {
-                array = reallocarray(c->delegated, c->n_delegated + 1, sizeof(TufMetadata *));
-                if (!array)
-                        return -ENOMEM;
-                c->delegated = array;
-                m = c->delegated[c->n_delegated++] = TAKE_PTR(loaded);
-        }
         *ret = m;
         return 0;
 }

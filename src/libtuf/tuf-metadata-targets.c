@@ -114,6 +114,10 @@ static int parse_delegations(TufMetadata *m, json_object *o, char **ret_error) {
         return 0;
 }
 
+static int compare_targets(const void *a, const void *b) {
+        return strcmp(((const TufTarget *) a)->path, ((const TufTarget *) b)->path);
+}
+
 int tuf_parse_targets(TufMetadata *m, json_object *signed_, char **ret_error) {
         json_object *targets = NULL, *delegations = NULL;
         size_t n;
@@ -134,5 +138,7 @@ int tuf_parse_targets(TufMetadata *m, json_object *signed_, char **ret_error) {
                         return r;
                 m->targets[m->n_targets++].listed_by = m->file;
         }
+        /* Sorted for tuf_metadata_target(): a targets role may list many thousands. */
+        qsort(m->targets, m->n_targets, sizeof(TufTarget), compare_targets);
         return delegations ? parse_delegations(m, delegations, ret_error) : 0;
 }

@@ -216,11 +216,14 @@ const TufMetaFile *tuf_metadata_meta(const TufMetadata *m, const char *name) {
         return NULL;
 }
 
+static int compare_target_path(const void *key, const void *t) {
+        return strcmp(key, ((const TufTarget *) t)->path);
+}
+
 const TufTarget *tuf_metadata_target(const TufMetadata *m, const char *path) {
-        for (size_t i = 0; i < m->n_targets; i++)
-                if (streq(m->targets[i].path, path))
-                        return &m->targets[i];
-        return NULL;
+        /* The parser sorted them by path. */
+        return m->n_targets ? bsearch(path, m->targets, m->n_targets, sizeof(TufTarget), compare_target_path)
+                            : NULL;
 }
 
 const TufKey *tuf_keyring_find(const TufKeyring *ring, const char *keyid) {

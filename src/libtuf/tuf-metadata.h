@@ -97,7 +97,7 @@ typedef struct TufMetadata {
         TufMetaFile *meta;
         size_t n_meta;
 
-        /* targets */
+        /* targets (sorted by path) */
         TufTarget *targets;
         size_t n_targets;
         TufDelegation *delegations;

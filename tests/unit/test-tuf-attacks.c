@@ -283,11 +283,76 @@ static void test_wrong_key_type(void **state) {
         fixture_teardown(&f);
 }
 
+static json_object *delegated_role(const char *name, const char *path, bool terminating) {
+        json_object *role = json_object_new_object(), *ids = json_object_new_array(),
+                    *paths = json_object_new_array();
+
+        json_object_array_add(ids, json_object_new_string(key_id(KEY_DELEGATION)));
+        json_object_array_add(paths, json_object_new_string(path));
+        json_object_object_add(role, "name", json_object_new_string(name));
+        json_object_object_add(role, "keyids", ids);
+        json_object_object_add(role, "threshold", json_object_new_int(1));
+        json_object_object_add(role, "terminating", json_object_new_boolean(terminating));
+        json_object_object_add(role, "paths", paths);
+        return role;
+}
+
+/* Rewrites the delegations of file (signed by k) to the given roles, keeping its delegation keys. */
+static void set_delegations(Fixture *f, const char *file, TestKey k, json_object *a, json_object *b) {
+        json_object *doc = repo_load(&f->repo, file), *delegations, *roles = json_object_new_array();
+
+        if (!json_object_object_get_ex(doc_signed(doc), "delegations", &delegations)) {
+                json_object *keys = json_object_new_object();
+
+                json_object_object_add(keys, key_id(KEY_DELEGATION),
+                                       key_object("ed25519", "ed25519", ED25519_DELEGATION_PUBLIC));
+                delegations = json_object_new_object();
+                json_object_object_add(delegations, "keys", keys);
+                json_object_object_add(doc_signed(doc), "delegations", delegations);
+        }
+        json_object_array_add(roles, a);
+        if (b)
+                json_object_array_add(roles, b);
+        json_object_object_add(delegations, "roles", roles);
+        resign(f, file, doc, k);
+        json_object_put(doc);
+}
+
+/* Search order: pre-order, in the order delegations are listed, cut short by a terminating delegation;
+ * cycles end at roles already visited. role2 is empty, role1 lists file3.txt. */
+static void test_delegation_search_order(void **state) {
+        Fixture f;
+
+        fixture_setup(&f);
+        /* role2 first and terminating for file3.txt: role1 is never asked. */
+        set_delegations(&f, "targets.json", KEY_TARGETS, delegated_role("role2", "file3.txt", true),
+                        delegated_role("role1", "file*.txt", false));
+        f.v.target = "file3.txt";
+        verify_refused(&f.v, "target 'file3.txt' is not listed by any trusted role");
+        f.v.target = NULL;
+        verify_refused(&f.v,
+                       "role1.json: lists target 'file3.txt', which is outside the paths delegated to it "
+                       "or shadowed by a terminating delegation");
+        /* Not terminating: the search goes on to role1. */
+        set_delegations(&f, "targets.json", KEY_TARGETS, delegated_role("role2", "file3.txt", false),
+                        delegated_role("role1", "file*.txt", false));
+        assert_int_equal(verify_ok(&f.v), 3);
+        /* role2 delegates on to role1 (which delegates back to role2): found under role2, no endless loop.
+         */
+        set_delegations(&f, "role2.json", KEY_DELEGATION, delegated_role("role1", "*", true), NULL);
+        set_delegations(&f, "role1.json", KEY_DELEGATION, delegated_role("role2", "*", false), NULL);
+        set_delegations(&f, "targets.json", KEY_TARGETS, delegated_role("role2", "*", true), NULL);
+        assert_int_equal(verify_ok(&f.v), 3);
+        f.v.target = "file9.txt";
+        verify_refused(&f.v, "target 'file9.txt' is not listed by any trusted role");
+        fixture_teardown(&f);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_arbitrary_software),   cmocka_unit_test(test_fast_forward),
                 cmocka_unit_test(test_threshold_below_need), cmocka_unit_test(test_malicious_root_rotation),
-                cmocka_unit_test(test_wrong_key_type),
+                cmocka_unit_test(test_wrong_key_type),       cmocka_unit_test(test_delegation_search_order),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
