@@ -9,9 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <cmocka.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <string.h>
 
 #include "fileio.h"
+#include "hexutil.h"
 #include "macro.h"
 #include "tuf-test-util.h"
 
@@ -283,6 +287,83 @@ static void test_wrong_key_type(void **state) {
         fixture_teardown(&f);
 }
 
+/* A fresh EC key on curve: the private key as PEM in <dir>/<name> (path in key_file), the public key
+ * returned as PEM or, with point, as the hex of the uncompressed point. */
+static char *ec_key(Fixture *f, const char *curve, const char *name, bool point,
+                    char key_file[static PATH_MAX]) {
+        EVP_PKEY *pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", curve);
+        uint8_t octets[133];
+        char *public = NULL;
+        size_t n;
+        FILE *out;
+        BIO *bio;
+
+        assert_non_null(pkey);
+        assert_true(snprintf(key_file, PATH_MAX, "%s/%s", f->repo.dir, name) < PATH_MAX);
+        out = fopen(key_file, "we");
+        assert_non_null(out);
+        assert_int_equal(PEM_write_PrivateKey(out, pkey, NULL, NULL, 0, NULL, NULL), 1);
+        fclose(out);
+        if (point) {
+                assert_int_equal(EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_PUB_KEY, octets,
+                                                                 sizeof(octets), &n),
+                                 1);
+                public = malloc(2 * n + 1);
+                assert_non_null(public);
+                hex_encode(octets, n, public);
+        } else {
+                char *data;
+                long len;
+
+                bio = BIO_new(BIO_s_mem());
+                assert_int_equal(PEM_write_bio_PUBKEY(bio, pkey), 1);
+                len = BIO_get_mem_data(bio, &data);
+                public = strndup(data, (size_t) len);
+                BIO_free(bio);
+        }
+        EVP_PKEY_free(pkey);
+        return public;
+}
+
+/* ECDSA P-256 timestamp keys, as PEM and as a hex point, sign and verify; a P-384 key does not pass for one.
+ */
+static void test_ecdsa_keys(void **state) {
+        _cleanup_free_ char *p384 = NULL;
+        char key_file[PATH_MAX];
+        json_object *root, *doc;
+        Fixture f;
+
+        for (int point = 0; point <= 1; point++) {
+                _cleanup_free_ char *public = NULL;
+
+                fixture_setup(&f);
+                public = ec_key(&f, "P-256", "ec_key", point, key_file);
+                root = repo_load(&f.repo, "root.json");
+                json_object_object_add(root_keys(root), key_id(KEY_TIMESTAMP),
+                                       key_object("ecdsa", "ecdsa-sha2-nistp256", public));
+                use_trusted_root(&f, root);
+                json_object_put(root);
+                verify_refused(&f.v,
+                               "timestamp.json: signed by 0 of the 1 keys required for role timestamp");
+                doc = repo_load(&f.repo, "timestamp.json");
+                doc_sign(doc, key_file, key_id(KEY_TIMESTAMP), false);
+                repo_save(&f.repo, "timestamp.json", doc);
+                json_object_put(doc);
+                assert_int_equal(verify_ok(&f.v), 3);
+                fixture_teardown(&f);
+        }
+
+        fixture_setup(&f);
+        p384 = ec_key(&f, "P-384", "ec384_key", false, key_file);
+        root = repo_load(&f.repo, "root.json");
+        json_object_object_add(root_keys(root), key_id(KEY_TIMESTAMP),
+                               key_object("ecdsa", "ecdsa-sha2-nistp256", p384));
+        use_trusted_root(&f, root);
+        json_object_put(root);
+        verify_refused(&f.v, "is not a valid ecdsa-sha2-nistp256 public key");
+        fixture_teardown(&f);
+}
+
 static json_object *delegated_role(const char *name, const char *path, bool terminating) {
         json_object *role = json_object_new_object(), *ids = json_object_new_array(),
                     *paths = json_object_new_array();
@@ -353,6 +434,7 @@ int main(void) {
                 cmocka_unit_test(test_arbitrary_software),   cmocka_unit_test(test_fast_forward),
                 cmocka_unit_test(test_threshold_below_need), cmocka_unit_test(test_malicious_root_rotation),
                 cmocka_unit_test(test_wrong_key_type),       cmocka_unit_test(test_delegation_search_order),
+                cmocka_unit_test(test_ecdsa_keys),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
