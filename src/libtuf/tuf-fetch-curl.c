@@ -132,8 +132,7 @@ static int curl_fetch(TufFetcher *f, TufArea area, const char *name, uint64_t ma
         r = map_error(code, status);
         if (r == -ENOENT || r == -EFBIG)
                 return r;
-        return tuf_error(ret_error, r, "download of '%s' failed: %s", url,
-                         *errbuf ? errbuf : curl_easy_strerror(code));
+        return tuf_error(ret_error, r, "%s: %s", url, *errbuf ? errbuf : curl_easy_strerror(code));
 }
 
 static void curl_fetcher_free(TufFetcher *f) {

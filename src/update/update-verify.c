@@ -93,17 +93,24 @@ static bool is_url(const char *s) {
         return strneq(s, "http://", 7) || strneq(s, "https://", 8) || strneq(s, "file://", 7);
 }
 
+/* The first n bytes of s followed by suffix, in a new string. */
+static char *strndup_suffix(const char *s, size_t n, const char *suffix) {
+        char *p;
+
+        if (asprintf(&p, "%.*s%s", (int) n, s, suffix) < 0)
+                return NULL;
+        return p;
+}
+
 static int make_fetcher(TufFetcher **ret, char **ret_error) {
         _cleanup_free_ char *metadata = NULL, *targets = NULL;
+        size_t n = arg_repo ? strlen(arg_repo) : 0;
 
-        if (arg_metadata)
-                metadata = strdup(arg_metadata);
-        else if (asprintf(&metadata, "%s/metadata", arg_repo) < 0)
-                metadata = NULL;
-        if (arg_targets)
-                targets = strdup(arg_targets);
-        else if (asprintf(&targets, "%s/targets", arg_repo) < 0)
-                targets = NULL;
+        /* "https://host/repo/" and "https://host/repo" name the same repository. */
+        while (n > 1 && arg_repo[n - 1] == '/')
+                n--;
+        metadata = arg_metadata ? strdup(arg_metadata) : strndup_suffix(arg_repo, n, "/metadata");
+        targets = arg_targets ? strdup(arg_targets) : strndup_suffix(arg_repo, n, "/targets");
         if (!metadata || !targets)
                 return -ENOMEM;
         if (is_url(metadata) != is_url(targets))

@@ -11,7 +11,8 @@ golden=$3/update-verify-python-tuf.txt
 root=$repo/metadata/root.json
 now=2025-01-01T00:00:00Z
 out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+server=
+trap '[ -z "$server" ] || kill "$server"; rm -rf "$out"' EXIT
 
 fail() {
         echo "FAIL: $*" >&2
@@ -44,4 +45,21 @@ expect_refusal "target 'missing.txt' is not listed by any trusted role" \
         --root "$root" --repo "$repo" --now "$now" missing.txt
 expect_refusal "root.json: signed by 0 of the 1 keys required for role root" \
         --root "$2/tuf/go-tuf-repository_data/repository/metadata/1.root.json" --repo "$repo" --now "$now"
+# Over HTTP, from a local server on a free port: a missing N+1.root.json is a 404, which ends the rotation.
+if command -v python3 >/dev/null; then
+        (cd "$repo" && exec python3 -u -m http.server 0 --bind 127.0.0.1) >"$out/http.log" 2>&1 &
+        server=$!
+        port=
+        for _ in $(seq 50); do
+                port=$(sed -n 's/^Serving HTTP on 127.0.0.1 port \([0-9]*\).*/\1/p' "$out/http.log")
+                [ -z "$port" ] || break
+                sleep 0.1
+        done
+        [ -n "$port" ] || fail "the HTTP server did not start: $(cat "$out/http.log")"
+        "$update" verify --root "$root" --repo "http://127.0.0.1:$port/" --now "$now" >"$out/http.txt" ||
+                fail "http:// refused"
+        diff -u "$golden" "$out/http.txt" || fail "http:// listing differs from $golden"
+        expect_refusal "timestamp.json: not found in the repository" \
+                --root "$root" --repo "http://127.0.0.1:$port/nothing" --now "$now"
+fi
 echo "ok"
