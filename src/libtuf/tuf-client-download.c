@@ -88,8 +88,9 @@ int tuf_load_metadata(TufClient *c, TufRoleType type, const char *name, const ch
         size_t size;
         int r;
 
-        if (mf && mf->has_length) {
-                max_size = MIN(max_size, mf->length);
+        /* A declared length above our own bound does not raise it. */
+        if (mf && mf->has_length && mf->length <= max_size) {
+                max_size = mf->length;
                 if (asprintf(&bound_by, "declared by %s", listed_by) < 0)
                         return -ENOMEM;
         }
