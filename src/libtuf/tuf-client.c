@@ -84,15 +84,24 @@ int tuf_client_set_trusted(TufClient *c, TufRoleType type, const void *data, siz
 /* Keeps what was trusted before only if the final root still vouches for it: after a key rotation it is
  * dropped (fast-forward recovery), and metadata its keys no longer sign is dropped as well. Expiry does
  * not matter here; only the versions are used, as a floor. */
-static void check_previous(TufClient *c, TufMetadata **slot, TufRoleType type) {
+static int check_previous(TufClient *c, TufMetadata **slot, TufRoleType type) {
+        int r = 0;
+
         if (!*slot)
-                return;
-        if (c->keys_rotated || tuf_metadata_verify(*slot, &c->root->keys, &c->root->roles[type],
-                                                   tuf_role_type_name(type), NULL) < 0) {
+                return 0;
+        if (!c->keys_rotated) {
+                r = tuf_metadata_verify(*slot, &c->root->keys, &c->root->roles[type],
+                                        tuf_role_type_name(type), NULL);
+                /* Out of memory is no reason to forget a rollback floor. */
+                if (r == -ENOMEM)
+                        return r;
+        }
+        if (c->keys_rotated || r < 0) {
                 log_debug("Dropping the previously trusted %s metadata: %s", tuf_role_type_name(type),
                           c->keys_rotated ? "keys were rotated" : "not signed by the current keys");
                 *slot = tuf_metadata_free(*slot);
         }
+        return 0;
 }
 
 int tuf_client_refresh(TufClient *c, char **ret_error) {
@@ -106,9 +115,9 @@ int tuf_client_refresh(TufClient *c, char **ret_error) {
         r = tuf_check_expiry(c, c->root, ret_error);
         if (r < 0)
                 return r;
-        check_previous(c, &c->timestamp, TUF_ROLE_TIMESTAMP);
-        check_previous(c, &c->snapshot, TUF_ROLE_SNAPSHOT);
-        if ((r = tuf_update_timestamp(c, ret_error)) < 0 || (r = tuf_update_snapshot(c, ret_error)) < 0 ||
+        if ((r = check_previous(c, &c->timestamp, TUF_ROLE_TIMESTAMP)) < 0 ||
+            (r = check_previous(c, &c->snapshot, TUF_ROLE_SNAPSHOT)) < 0 ||
+            (r = tuf_update_timestamp(c, ret_error)) < 0 || (r = tuf_update_snapshot(c, ret_error)) < 0 ||
             (r = tuf_update_targets(c, ret_error)) < 0)
                 return r;
         c->refreshed = true;
