@@ -121,42 +121,51 @@ static int make_fetcher(TufFetcher **ret, char **ret_error) {
         return tuf_fetcher_dir_new(metadata, targets, ret, ret_error);
 }
 
-static int verify_one(TufClient *c, const TufTarget *t, char **ret_error) {
-        uint8_t sha256[32];
-        char hex[65];
+/* The targets to check: those named on the command line, or every one the repository lists. */
+static int select_targets(TufClient *c, const TufTarget ***ret, size_t *ret_n, char **ret_error) {
+        _cleanup_free_ const TufTarget **named = NULL;
         int r;
 
-        r = tuf_client_fetch_target(c, t, NULL, NULL, sha256, ret_error);
-        if (r < 0)
-                return r;
-        hex_encode(sha256, sizeof(sha256), hex);
-        printf("%s %" PRIu64 " %s\n", hex, t->length, t->path);
+        if (arg_n_paths == 0)
+                return tuf_client_list_targets(c, ret, ret_n, ret_error);
+        named = calloc((size_t) arg_n_paths, sizeof(TufTarget *));
+        if (!named)
+                return -ENOMEM;
+        for (int i = 0; i < arg_n_paths; i++) {
+                r = tuf_client_find_target(c, arg_paths[i], &named[i], NULL, ret_error);
+                if (r < 0)
+                        return r;
+        }
+        *ret = TAKE_PTR(named);
+        *ret_n = (size_t) arg_n_paths;
         return 0;
 }
 
+/* Downloads and checks every target before printing any: the output is all verified, or nothing. */
 static int verify_targets(TufClient *c, char **ret_error) {
-        _cleanup_free_ const TufTarget **all = NULL;
+        _cleanup_free_ const TufTarget **targets = NULL;
+        _cleanup_free_ uint8_t(*sha256)[32] = NULL;
         size_t n = 0;
         int r;
 
-        if (arg_n_paths == 0) {
-                r = tuf_client_list_targets(c, &all, &n, ret_error);
+        r = select_targets(c, &targets, &n, ret_error);
+        if (r < 0)
+                return r;
+        sha256 = calloc(MAX(n, (size_t) 1), sizeof(*sha256));
+        if (!sha256)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                r = tuf_client_fetch_target(c, targets[i], NULL, NULL, sha256[i], ret_error);
                 if (r < 0)
                         return r;
         }
-        for (size_t i = 0; i < (arg_n_paths > 0 ? (size_t) arg_n_paths : n); i++) {
-                const TufTarget *t = NULL;
+        for (size_t i = 0; i < n; i++) {
+                char hex[65];
 
-                if (arg_n_paths > 0)
-                        r = tuf_client_find_target(c, arg_paths[i], &t, NULL, ret_error);
-                else
-                        t = all[i], r = 0;
-                if (r >= 0)
-                        r = verify_one(c, t, ret_error);
-                if (r < 0)
-                        return r;
+                hex_encode(sha256[i], sizeof(sha256[i]), hex);
+                printf("%s %" PRIu64 " %s\n", hex, targets[i]->length, targets[i]->path);
         }
-        return 0;
+        return fflush(stdout) == 0 ? 0 : -EIO;
 }
 
 static int run(char **ret_error) {
