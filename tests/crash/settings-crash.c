@@ -30,10 +30,11 @@ static int build_tree(unsigned long n, struct json_object **ret) {
         char tree[512];
         size_t l = 0;
 
-        l += (size_t) snprintf(tree + l, sizeof(tree) - l, "{\"motd\": \"%lu\", \"kernel\": {\"sysctl\": {", n);
+        l += (size_t) snprintf(tree + l, sizeof(tree) - l, "{\"motd\": \"%lu\", \"kernel\": {\"sysctl\": {",
+                               n);
         for (int k = 1; k < KEYS; k++)
-                l += (size_t) snprintf(tree + l, sizeof(tree) - l, "%s\"crash.key%d\": \"%lu\"", k > 1 ? ", " : "",
-                                       k, n);
+                l += (size_t) snprintf(tree + l, sizeof(tree) - l, "%s\"crash.key%d\": \"%lu\"",
+                                       k > 1 ? ", " : "", k, n);
         if (l + 4 >= sizeof(tree))
                 return -ENOBUFS;
         strcpy(tree + l, "}}}");
@@ -90,7 +91,8 @@ static long check_store(unsigned long last_ack, unsigned run) {
         SettingsError error;
         long n, p;
 
-        if (settings_store_open(db_path, &s, &error) < 0 || settings_store_get_live(s, NULL, 0, &live, &error) < 0 ||
+        if (settings_store_open(db_path, &s, &error) < 0 ||
+            settings_store_get_live(s, NULL, 0, &live, &error) < 0 ||
             settings_store_get_pending(s, "crash", &pending, &error) < 0) {
                 fprintf(stderr, "settings-crash: run %u: cannot read the store: %s\n", run, error.message);
                 return -1;
@@ -137,7 +139,8 @@ static int run_once(unsigned long start, unsigned delay_us, unsigned long *ret_a
         if (waitpid(pid, &status, 0) < 0)
                 return negative_errno();
         if (!WIFSIGNALED(status)) {
-                fprintf(stderr, "settings-crash: child exited on its own (status %d)\n", WEXITSTATUS(status));
+                fprintf(stderr, "settings-crash: child exited on its own (status %d)\n",
+                        WEXITSTATUS(status));
                 return -ECHILD;
         }
         /* The child is gone, so the pipe holds every acknowledgement it wrote and then ends. */
@@ -151,7 +154,8 @@ static int run_once(unsigned long start, unsigned delay_us, unsigned long *ret_a
 
 int main(int argc, char *argv[]) {
         unsigned runs = argc > 1 ? (unsigned) strtoul(argv[1], NULL, 10) : DEFAULT_RUNS;
-        unsigned seed = argc > 2 ? (unsigned) strtoul(argv[2], NULL, 10) : (unsigned) time(NULL) ^ (unsigned) getpid();
+        unsigned seed = argc > 2 ? (unsigned) strtoul(argv[2], NULL, 10)
+                                 : (unsigned) time(NULL) ^ (unsigned) getpid();
         char dir[] = "/tmp/settings-crash.XXXXXX";
         unsigned long committed = 0, acked;
         unsigned ok = 0, advanced = 0;
@@ -177,8 +181,8 @@ int main(int argc, char *argv[]) {
                 committed = (unsigned long) n;
                 ok++;
         }
-        printf("settings-crash: %u/%u runs consistent (%lu commits, %u runs committed something, seed %u)\n", ok,
-               runs, committed, advanced, seed);
+        printf("settings-crash: %u/%u runs consistent (%lu commits, %u runs committed something, seed %u)\n",
+               ok, runs, committed, advanced, seed);
         if (ok == runs) {
                 static const char *const suffixes[] = { "", "-wal", "-shm" };
                 char path[300];

@@ -29,7 +29,7 @@ static int collect_key(char *const *names, size_t n, struct json_object *value, 
 
 static void check_valid_tree(struct json_object *tree) {
         _cleanup_(json_object_putp) struct json_object *keys = json_object_new_array(), *services = NULL,
-                                                        *files = NULL;
+                                                       *files = NULL;
         SettingsError error;
 
         if (!keys || settings_tree_walk(tree, collect_key, keys) < 0)
