@@ -32,18 +32,18 @@ typedef struct SettingsNode SettingsNode;
 /* One node of the compiled model. Which fields mean something depends on the type. */
 struct SettingsNode {
         SettingsType type;
-        char *name;            /* field name within its object; NULL elsewhere */
-        bool has_pattern;      /* string: value pattern; map: name pattern */
+        char *name;       /* field name within its object; NULL elsewhere */
+        bool has_pattern; /* string: value pattern; map: name pattern */
         regex_t pattern;
-        char *pattern_text;    /* as the model wrote it, for messages */
-        int64_t min, max;      /* integer: range; string, base64: length; list: items; map: entries */
-        bool generate_random;  /* integer: the default is drawn from [min, max] */
-        char **values;         /* enum: the allowed strings; object: required field names */
+        char *pattern_text;   /* as the model wrote it, for messages */
+        int64_t min, max;     /* integer: range; string, base64: length; list: items; map: entries */
+        bool generate_random; /* integer: the default is drawn from [min, max] */
+        char **values;        /* enum: the allowed strings; object: required field names */
         size_t n_values;
         SettingsNode **children; /* object: fields, sorted by name; one-of: alternatives */
         size_t n_children;
-        SettingsNode *item;      /* list: items; map: values */
-        char **services;         /* services this key (and everything below it) affects */
+        SettingsNode *item; /* list: items; map: values */
+        char **services;    /* services this key (and everything below it) affects */
         size_t n_services;
 };
 

@@ -96,7 +96,8 @@ static int parse_name(const char **p, char **ret, const char *text, SettingsErro
                                 return settings_error(ret_error, -EINVAL, text, "%s in a quoted name",
                                                       *s ? "bad escape" : "missing closing quote");
                         if (char_is_control((unsigned char) *s))
-                                return settings_error(ret_error, -EINVAL, text, "control character in a name");
+                                return settings_error(ret_error, -EINVAL, text,
+                                                      "control character in a name");
                         name[l++] = *s;
                 }
                 s++;
@@ -136,7 +137,7 @@ int settings_key_parse(const char *text, SettingsKey *ret, SettingsError *ret_er
         if (!names)
                 return -ENOMEM;
         k.names = TAKE_PTR(names);
-        for (p = text + 8; *p; ) {
+        for (p = text + 8; *p;) {
                 if (k.n >= SETTINGS_KEY_MAX_DEPTH) {
                         settings_key_done(&k);
                         return settings_error(ret_error, -EINVAL, text, "key path deeper than %d names",

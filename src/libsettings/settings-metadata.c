@@ -20,7 +20,8 @@ static int add_subtree(struct json_object *set, const SettingsNode *n) {
 }
 
 /* Adds the services key affects to set (an object used as a set of names). */
-static int collect(const SettingsModel *m, const char *key, struct json_object *set, SettingsError *ret_error) {
+static int collect(const SettingsModel *m, const char *key, struct json_object *set,
+                   SettingsError *ret_error) {
         _cleanup_(settings_key_done) SettingsKey k = {};
         const SettingsNode *n = m->root;
         int r;
@@ -82,10 +83,11 @@ int settings_model_key_services(const SettingsModel *m, const char *key, struct 
         return set_to_array(set, ret);
 }
 
-int settings_model_affected(const SettingsModel *m, struct json_object *keys, struct json_object **ret_services,
-                            struct json_object **ret_files, SettingsError *ret_error) {
+int settings_model_affected(const SettingsModel *m, struct json_object *keys,
+                            struct json_object **ret_services, struct json_object **ret_files,
+                            SettingsError *ret_error) {
         _cleanup_(json_object_putp) struct json_object *set = json_object_new_object(), *services = NULL,
-                                                        *files = NULL, *names = NULL;
+                                                       *files = NULL, *names = NULL;
         int r;
 
         if (!set)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Reading the model files and merging a variant's file over the base (docs/decisions/0006-settings-model.md). */
+/* Reading the model files and merging a variant's file over the base
+ * (docs/decisions/0006-settings-model.md). */
 #include <stdio.h>
 
 #include "fileio.h"
@@ -19,7 +20,8 @@ static int read_json(const char *path, struct json_object **ret, SettingsError *
 
         r = read_full_file(path, MODEL_MAX_SIZE, &text, &size);
         if (r < 0)
-                return settings_error(ret_error, r, "", "cannot read model file '%s': %s", path, strerror(-r));
+                return settings_error(ret_error, r, "", "cannot read model file '%s': %s", path,
+                                      strerror(-r));
         tok = json_tokener_new_ex(MODEL_MAX_DEPTH);
         if (!tok)
                 return -ENOMEM;
@@ -28,23 +30,24 @@ static int read_json(const char *path, struct json_object **ret, SettingsError *
         json_tokener_free(tok);
         if (e != json_tokener_success || !json_object_is_type(j, json_type_object)) {
                 json_object_put(j);
-                return settings_error(ret_error, -EINVAL, "", "model file '%s' is not a JSON object%s%s", path,
-                                      e != json_tokener_success ? ": " : "",
+                return settings_error(ret_error, -EINVAL, "", "model file '%s' is not a JSON object%s%s",
+                                      path, e != json_tokener_success ? ": " : "",
                                       e != json_tokener_success ? json_tokener_error_desc(e) : "");
         }
         *ret = j;
         return 0;
 }
 
-static int check_properties(struct json_object *j, const char *allowed, const char *what, SettingsError *ret_error) {
+static int check_properties(struct json_object *j, const char *allowed, const char *what,
+                            SettingsError *ret_error) {
         json_object_object_foreach(j, prop, _v) {
                 (void) _v;
                 /* Space-separated list; padded so that a search for " name " finds whole words only. */
                 char word[128];
 
                 if (!snprintf_ok(word, " %s ", prop) || !strstr(allowed, word))
-                        return settings_error(ret_error, -EINVAL, "", "model: unknown property '%s' in %s", prop,
-                                              what);
+                        return settings_error(ret_error, -EINVAL, "", "model: unknown property '%s' in %s",
+                                              prop, what);
         }
         return 0;
 }
@@ -57,16 +60,17 @@ static int merge_fields(struct json_object *dst, struct json_object *src) {
         json_object_object_foreach(src, name, v) {
                 struct json_object *d, *vf, *df;
 
-                if (json_object_object_get_ex(dst, name, &d) && json_object_object_get_ex(v, "fields", &vf) &&
-                    json_object_object_get_ex(d, "fields", &df) && json_object_is_type(vf, json_type_object) &&
-                    json_object_is_type(df, json_type_object)) {
+                if (json_object_object_get_ex(dst, name, &d) &&
+                    json_object_object_get_ex(v, "fields", &vf) &&
+                    json_object_object_get_ex(d, "fields", &df) &&
+                    json_object_is_type(vf, json_type_object) && json_object_is_type(df, json_type_object)) {
                         r = merge_fields(df, vf);
                         if (r < 0)
                                 return r;
-                        json_object_object_foreach(v, prop, pv)
-                                if (!streq(prop, "fields") &&
-                                    json_object_object_add(d, prop, json_object_get(pv)) < 0)
-                                        return -ENOMEM;
+                        json_object_object_foreach(
+                                v, prop, pv) if (!streq(prop, "fields") &&
+                                                 json_object_object_add(d, prop, json_object_get(pv)) <
+                                                         0) return -ENOMEM;
                 } else if (json_object_object_add(dst, name, json_object_get(v)) < 0)
                         return -ENOMEM;
         }
@@ -78,9 +82,8 @@ static int merge_named(struct json_object *dst, struct json_object *src, const c
                        SettingsError *ret_error) {
         if (!json_object_is_type(src, json_type_object))
                 return settings_error(ret_error, -EINVAL, "", "model: '%s' is not an object", what);
-        json_object_object_foreach(src, name, v)
-                if (json_object_object_add(dst, name, json_object_get(v)) < 0)
-                        return -ENOMEM;
+        json_object_object_foreach(src, name, v) if (json_object_object_add(dst, name, json_object_get(v)) <
+                                                     0) return -ENOMEM;
         return 0;
 }
 
@@ -101,29 +104,37 @@ static int check_files(struct json_object *files, SettingsError *ret_error) {
                 const char *m;
 
                 if (!json_object_is_type(f, json_type_object))
-                        return settings_error(ret_error, -EINVAL, "", "model: file '%s' is not an object", name);
-                r = check_properties(f, " path template mode description ", "a configuration file", ret_error);
+                        return settings_error(ret_error, -EINVAL, "", "model: file '%s' is not an object",
+                                              name);
+                r = check_properties(f, " path template mode description ", "a configuration file",
+                                     ret_error);
                 if (r < 0)
                         return r;
-                if (!json_object_object_get_ex(f, "path", &path) || !json_object_is_type(path, json_type_string) ||
-                    json_object_get_string(path)[0] != '/' || strstr(json_object_get_string(path), "/../") ||
+                if (!json_object_object_get_ex(f, "path", &path) ||
+                    !json_object_is_type(path, json_type_string) || json_object_get_string(path)[0] != '/' ||
+                    strstr(json_object_get_string(path), "/../") ||
                     !json_object_object_get_ex(f, "template", &tmpl) ||
                     !json_object_is_type(tmpl, json_type_string) || !*json_object_get_string(tmpl) ||
                     json_object_get_string(tmpl)[0] == '/' || strstr(json_object_get_string(tmpl), ".."))
-                        return settings_error(ret_error, -EINVAL, "", "model: file '%s' needs an absolute 'path' "
-                                              "and a relative 'template'", name);
-                if (!json_object_object_get_ex(f, "mode", &mode) || !json_object_is_type(mode, json_type_string))
-                        return settings_error(ret_error, -EINVAL, "", "model: file '%s' needs a 'mode'", name);
+                        return settings_error(ret_error, -EINVAL, "",
+                                              "model: file '%s' needs an absolute 'path' "
+                                              "and a relative 'template'",
+                                              name);
+                if (!json_object_object_get_ex(f, "mode", &mode) ||
+                    !json_object_is_type(mode, json_type_string))
+                        return settings_error(ret_error, -EINVAL, "", "model: file '%s' needs a 'mode'",
+                                              name);
                 m = json_object_get_string(mode);
                 if (strlen(m) < 3 || strlen(m) > 4 || strspn(m, "01234567") != strlen(m))
-                        return settings_error(ret_error, -EINVAL, "", "model: file '%s': mode '%s' is not octal",
-                                              name, m);
+                        return settings_error(ret_error, -EINVAL, "",
+                                              "model: file '%s': mode '%s' is not octal", name, m);
         }
         return 0;
 }
 
 /* Checks the services and gives each both lists, so that readers need not handle missing ones. */
-static int check_services(struct json_object *services, struct json_object *files, SettingsError *ret_error) {
+static int check_services(struct json_object *services, struct json_object *files,
+                          SettingsError *ret_error) {
         static const char *const lists[] = { "configuration-files", "restart-units" };
         int r;
 
@@ -131,7 +142,8 @@ static int check_services(struct json_object *services, struct json_object *file
                 if (!json_object_is_type(s, json_type_object))
                         return settings_error(ret_error, -EINVAL, "", "model: service '%s' is not an object",
                                               name);
-                r = check_properties(s, " configuration-files restart-units description ", "a service", ret_error);
+                r = check_properties(s, " configuration-files restart-units description ", "a service",
+                                     ret_error);
                 if (r < 0)
                         return r;
                 for (size_t i = 0; i < ELEMENTSOF(lists); i++) {
@@ -143,14 +155,18 @@ static int check_services(struct json_object *services, struct json_object *file
                                 continue;
                         }
                         if (!is_string_list(a))
-                                return settings_error(ret_error, -EINVAL, "", "model: service '%s': '%s' is not "
-                                                      "a list of strings", name, lists[i]);
+                                return settings_error(ret_error, -EINVAL, "",
+                                                      "model: service '%s': '%s' is not "
+                                                      "a list of strings",
+                                                      name, lists[i]);
                         for (size_t k = 0; i == 0 && k < json_object_array_length(a); k++) {
                                 const char *f = json_object_get_string(json_object_array_get_idx(a, k));
 
                                 if (!json_object_object_get_ex(files, f, NULL))
-                                        return settings_error(ret_error, -EINVAL, "", "model: service '%s' names "
-                                                              "unknown configuration file '%s'", name, f);
+                                        return settings_error(ret_error, -EINVAL, "",
+                                                              "model: service '%s' names "
+                                                              "unknown configuration file '%s'",
+                                                              name, f);
                         }
                 }
         }
@@ -170,7 +186,8 @@ static int check_format(struct json_object *j, const char *path, SettingsError *
 static bool variant_name_ok(const char *v) {
         size_t l = strlen(v);
 
-        return l > 0 && l <= 64 && strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == l;
+        return l > 0 && l <= 64 &&
+               strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == l;
 }
 
 /* Merges the variant file over base (both already read). Its defaults are returned through ret_defaults. */
@@ -231,7 +248,7 @@ static int load_base(const char *dir, struct json_object **ret, SettingsError *r
                 return r;
         /* Every section present and an object, so that merging and compiling need not check again. */
         for (size_t i = 0; i < 3; i++) {
-                const char *what = (const char *[]) { "settings", "services", "configuration-files" }[i];
+                const char *what = (const char *[]){ "settings", "services", "configuration-files" }[i];
                 struct json_object *o;
 
                 if (!json_object_object_get_ex(base, what, &o)) {
@@ -244,7 +261,8 @@ static int load_base(const char *dir, struct json_object **ret, SettingsError *r
         return 0;
 }
 
-int settings_model_load(const char *dir, const char *variant, SettingsModel **ret, SettingsError *ret_error) {
+int settings_model_load(const char *dir, const char *variant, SettingsModel **ret,
+                        SettingsError *ret_error) {
         _cleanup_(settings_model_freep) SettingsModel *m = NULL;
         _cleanup_(json_object_putp) struct json_object *base = NULL, *var = NULL;
         struct json_object *var_defaults = NULL, *o;

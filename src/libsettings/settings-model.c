@@ -211,7 +211,8 @@ static int parse_object(Loader *l, struct json_object *j, bool fixed, SettingsNo
         size_t count = 0;
         int r;
 
-        if (!json_object_object_get_ex(j, "fields", &fields) || !json_object_is_type(fields, json_type_object))
+        if (!json_object_object_get_ex(j, "fields", &fields) ||
+            !json_object_is_type(fields, json_type_object))
                 return bad(l, -EINVAL, "model: object without 'fields'");
         n->children = calloc((size_t) json_object_object_length(fields) + 1, sizeof(SettingsNode *));
         if (!n->children)
@@ -225,10 +226,10 @@ static int parse_object(Loader *l, struct json_object *j, bool fixed, SettingsNo
                 r = node_parse(l, fj, fixed, &n->children[count]);
                 if (r < 0)
                         return r;
-                n->children[count]->name = strdup(name);
-                if (!n->children[count++]->name)
+                n->n_children = ++count;
+                n->children[count - 1]->name = strdup(name);
+                if (!n->children[count - 1]->name)
                         return -ENOMEM;
-                n->n_children = count;
                 pop_name(l, saved);
         }
         qsort(n->children, n->n_children, sizeof(SettingsNode *), compare_nodes);
@@ -326,10 +327,12 @@ static int parse_type_specific(Loader *l, struct json_object *j, bool fixed, Set
                 if (get_int(l, j, "min", &n->min) < 0 || get_int(l, j, "max", &n->max) < 0)
                         return -EINVAL;
                 if (json_object_object_get_ex(j, "generate", &o)) {
-                        if (!json_object_is_type(o, json_type_string) || !streq(json_object_get_string(o), "random"))
+                        if (!json_object_is_type(o, json_type_string) ||
+                            !streq(json_object_get_string(o), "random"))
                                 return bad(l, -EINVAL, "model: 'generate' must be \"random\"");
                         if (!fixed || n->min == INT64_MIN || n->max == INT64_MAX)
-                                return bad(l, -EINVAL, "model: 'generate' needs a fixed key and a min and max");
+                                return bad(l, -EINVAL,
+                                           "model: 'generate' needs a fixed key and a min and max");
                         n->generate_random = true;
                 }
                 return 0;
@@ -343,7 +346,8 @@ static int parse_type_specific(Loader *l, struct json_object *j, bool fixed, Set
 }
 
 static int add_generated(Loader *l, const SettingsNode *n) {
-        SettingsGenerated *g = reallocarray(l->m->generated, l->m->n_generated + 1, sizeof(SettingsGenerated));
+        SettingsGenerated *g =
+                reallocarray(l->m->generated, l->m->n_generated + 1, sizeof(SettingsGenerated));
         SettingsKey k = { .names = calloc(l->n_names + 1, sizeof(char *)) };
 
         if (!g || !k.names) {
@@ -360,7 +364,7 @@ static int add_generated(Loader *l, const SettingsNode *n) {
                         return -ENOMEM;
                 }
         }
-        g[l->m->n_generated++] = (SettingsGenerated) { .key = k, .node = n };
+        g[l->m->n_generated++] = (SettingsGenerated){ .key = k, .node = n };
         return 0;
 }
 
@@ -401,8 +405,9 @@ static int node_parse(Loader *l, struct json_object *j, bool fixed, SettingsNode
                 _cleanup_(json_object_putp) struct json_object *copy = NULL;
 
                 if (!fixed || l->n_names == 0)
-                        return bad(l, -EINVAL, "model: a default belongs on a fixed key, not inside a list, "
-                                               "map or one-of");
+                        return bad(l, -EINVAL,
+                                   "model: a default belongs on a fixed key, not inside a list, "
+                                   "map or one-of");
                 /* Set before the fields are compiled, so that their defaults land inside this one; a copy,
                  * so that doing so does not change the model's JSON. */
                 if (json_object_deep_copy(o, &copy, NULL) < 0)

@@ -7,8 +7,8 @@
 
 typedef struct LeafWriter {
         SettingsStore *s;
-        sqlite3_stmt *st;      /* the INSERT, with ?1 the tx name where it has one */
-        int key_param;         /* parameter numbers of key and value */
+        sqlite3_stmt *st;            /* the INSERT, with ?1 the tx name where it has one */
+        int key_param;               /* parameter numbers of key and value */
         struct json_object *changed; /* keys the statement changed a row for, if wanted */
         size_t count;
         SettingsError *error;
@@ -28,7 +28,8 @@ static int write_leaf(char *const *names, size_t n, struct json_object *value, v
         sqlite3_reset(w->st);
         rc = sqlite3_bind_text(w->st, w->key_param, key, -1, SQLITE_TRANSIENT);
         if (rc == SQLITE_OK)
-                rc = sqlite3_bind_text(w->st, w->key_param + 1, store_value_text(value), -1, SQLITE_TRANSIENT);
+                rc = sqlite3_bind_text(w->st, w->key_param + 1, store_value_text(value), -1,
+                                       SQLITE_TRANSIENT);
         if (rc != SQLITE_OK)
                 return store_fail(w->s, rc, "bind", w->error);
         r = store_step_done(w->s, w->st, w->error);
@@ -53,7 +54,8 @@ static int write_tree(SettingsStore *s, sqlite3_stmt *st, int key_param, struct 
                 return r;
         r = settings_tree_walk(tree, write_leaf, &w);
         if (r == -E2BIG && w.count <= SETTINGS_MAX_KEYS)
-                r = settings_error(ret_error, -EINVAL, "", "tree deeper than %d names", SETTINGS_KEY_MAX_DEPTH);
+                r = settings_error(ret_error, -EINVAL, "", "tree deeper than %d names",
+                                   SETTINGS_KEY_MAX_DEPTH);
         if (r < 0)
                 return store_rollback(s, r);
         return store_commit(s, ret_error);
@@ -107,7 +109,8 @@ int settings_store_get_pending(SettingsStore *s, const char *tx, struct json_obj
                 return -ENOMEM;
         r = store_check_name(tx, "transaction", ret_error);
         if (r >= 0)
-                r = store_prepare(s, "SELECT key, value FROM pending WHERE tx = ?1 ORDER BY key", &st, ret_error);
+                r = store_prepare(s, "SELECT key, value FROM pending WHERE tx = ?1 ORDER BY key", &st,
+                                  ret_error);
         if (r >= 0)
                 r = store_bind(s, st, ret_error, tx, NULL);
         if (r < 0)
@@ -125,14 +128,16 @@ int settings_store_get_pending(SettingsStore *s, const char *tx, struct json_obj
 }
 
 /* Runs a query whose rows are one text column into a JSON array of strings. */
-static int query_strings(SettingsStore *s, sqlite3_stmt *st, struct json_object **ret, SettingsError *ret_error) {
+static int query_strings(SettingsStore *s, sqlite3_stmt *st, struct json_object **ret,
+                         SettingsError *ret_error) {
         _cleanup_(json_object_putp) struct json_object *a = json_object_new_array();
         int rc;
 
         if (!a)
                 return -ENOMEM;
         while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-                if (json_object_array_add(a, json_object_new_string((const char *) sqlite3_column_text(st, 0))) < 0)
+                if (json_object_array_add(
+                            a, json_object_new_string((const char *) sqlite3_column_text(st, 0))) < 0)
                         return -ENOMEM;
         if (rc != SQLITE_DONE)
                 return store_fail(s, rc, "query", ret_error);
@@ -206,8 +211,10 @@ static int commit_plan(SettingsStore *s, const char *tx, struct json_object **re
 
         if (!plan)
                 return -ENOMEM;
-        r = store_prepare(s, "SELECT p.key, p.value, l.value FROM pending p LEFT JOIN live l ON l.key = p.key "
-                             "WHERE p.tx = ?1 ORDER BY p.key", &st, ret_error);
+        r = store_prepare(s,
+                          "SELECT p.key, p.value, l.value FROM pending p LEFT JOIN live l ON l.key = p.key "
+                          "WHERE p.tx = ?1 ORDER BY p.key",
+                          &st, ret_error);
         if (r >= 0)
                 r = store_bind(s, st, ret_error, tx, NULL);
         if (r < 0)
@@ -225,7 +232,8 @@ static int commit_plan(SettingsStore *s, const char *tx, struct json_object **re
                         json_object_put(row);
                         return -ENOMEM;
                 }
-                if (json_object_array_add(row, json_object_new_string((const char *) sqlite3_column_text(st, 0))) < 0 ||
+                if (json_object_array_add(
+                            row, json_object_new_string((const char *) sqlite3_column_text(st, 0))) < 0 ||
                     json_object_array_add(row, json_object_new_string(new)) < 0 ||
                     json_object_array_add(row, old ? json_object_new_string(old) : NULL) < 0)
                         return -ENOMEM;
@@ -251,8 +259,8 @@ static int commit_apply(SettingsStore *s, struct json_object *plan, const char *
 
         r = store_prepare(s, "INSERT OR REPLACE INTO live (key, value) VALUES (?1, ?2)", &put, ret_error);
         if (r >= 0 && snapshot)
-                r = store_prepare(s, "INSERT INTO snapshot_values (name, key, value) VALUES (?1, ?2, ?3)", &keep,
-                                  ret_error);
+                r = store_prepare(s, "INSERT INTO snapshot_values (name, key, value) VALUES (?1, ?2, ?3)",
+                                  &keep, ret_error);
         if (r < 0)
                 return r;
         for (size_t i = 0; i < json_object_array_length(plan); i++) {
@@ -347,7 +355,8 @@ static int revert_values(SettingsStore *s, const char *snapshot, struct json_obj
 
         if (!rows)
                 return -ENOMEM;
-        r = store_prepare(s, "SELECT key, value FROM snapshot_values WHERE name = ?1 ORDER BY key", &st, ret_error);
+        r = store_prepare(s, "SELECT key, value FROM snapshot_values WHERE name = ?1 ORDER BY key", &st,
+                          ret_error);
         if (r >= 0)
                 r = store_bind(s, st, ret_error, snapshot, NULL);
         if (r < 0)
@@ -360,7 +369,8 @@ static int revert_values(SettingsStore *s, const char *snapshot, struct json_obj
                         json_object_put(row);
                         return -ENOMEM;
                 }
-                if (json_object_array_add(row, json_object_new_string((const char *) sqlite3_column_text(st, 0))) < 0 ||
+                if (json_object_array_add(
+                            row, json_object_new_string((const char *) sqlite3_column_text(st, 0))) < 0 ||
                     json_object_array_add(row, v ? json_object_new_string(v) : NULL) < 0)
                         return -ENOMEM;
         }
@@ -370,7 +380,8 @@ static int revert_values(SettingsStore *s, const char *snapshot, struct json_obj
                 struct json_object *row = json_object_array_get_idx(rows, i);
                 const char *key = row_text(row, 0), *old = row_text(row, 1);
 
-                r = old ? run(s, "INSERT OR REPLACE INTO live (key, value) VALUES (?1, ?2)", ret_error, key, old, NULL)
+                r = old ? run(s, "INSERT OR REPLACE INTO live (key, value) VALUES (?1, ?2)", ret_error, key,
+                              old, NULL)
                         : run(s, "DELETE FROM live WHERE key = ?1", ret_error, key, NULL, NULL);
                 if (r < 0)
                         return r;

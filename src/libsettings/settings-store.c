@@ -99,8 +99,9 @@ int store_check_name(const char *name, const char *what, SettingsError *ret_erro
 
         if (l == 0 || l > SETTINGS_STORE_TX_NAME_MAX ||
             strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != l)
-                return settings_error(ret_error, -EINVAL, "", "bad %s name (letters, digits, '-', '_', at most %d)",
-                                      what, SETTINGS_STORE_TX_NAME_MAX);
+                return settings_error(ret_error, -EINVAL, "",
+                                      "bad %s name (letters, digits, '-', '_', at most %d)", what,
+                                      SETTINGS_STORE_TX_NAME_MAX);
         return 0;
 }
 
@@ -158,9 +159,10 @@ static int schema_setup(SettingsStore *s, SettingsError *ret_error) {
         version = sqlite3_column_int(st, 0);
         st = (sqlite3_finalize(st), NULL);
         if (version > SETTINGS_STORE_SCHEMA_VERSION)
-                return store_rollback(s, settings_error(ret_error, -EPROTONOSUPPORT, "", "settings store '%s' has "
-                                                        "schema version %d, newer than %d", s->path, version,
-                                                        SETTINGS_STORE_SCHEMA_VERSION));
+                return store_rollback(s, settings_error(ret_error, -EPROTONOSUPPORT, "",
+                                                        "settings store '%s' has "
+                                                        "schema version %d, newer than %d",
+                                                        s->path, version, SETTINGS_STORE_SCHEMA_VERSION));
         /* Later versions add their steps here: if (version < 2) { …; PRAGMA user_version = 2 }. */
         if (version < 1) {
                 r = store_exec(s, schema_v1, ret_error);
@@ -212,8 +214,8 @@ int settings_store_open(const char *path, SettingsStore **ret, SettingsError *re
                 return settings_error(ret_error, negative_errno(), "", "cannot open settings store '%s': %m",
                                       path);
         fd = safe_close(fd);
-        rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW,
-                             NULL);
+        rc = sqlite3_open_v2(path, &s->db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW, NULL);
         if (rc != SQLITE_OK)
                 return store_fail(s, rc, "open", ret_error);
         r = store_configure(s, ret_error);
@@ -241,13 +243,16 @@ int settings_store_set_busy_timeout(SettingsStore *s, int ms) {
 }
 
 /* Adds the live rows at and below prefix (a formatted key path) to tree. */
-static int get_prefix(SettingsStore *s, const char *prefix, struct json_object *tree, SettingsError *ret_error) {
+static int get_prefix(SettingsStore *s, const char *prefix, struct json_object *tree,
+                      SettingsError *ret_error) {
         _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
         int r, rc;
 
-        r = store_prepare(s, streq(prefix, "settings") ? "SELECT key, value FROM live ORDER BY key" :
-                                                         "SELECT key, value FROM live WHERE key = ?1 OR "
-                                                         "substr(key, 1, length(?1) + 1) = ?1 || '.' ORDER BY key",
+        r = store_prepare(s,
+                          streq(prefix, "settings")
+                                  ? "SELECT key, value FROM live ORDER BY key"
+                                  : "SELECT key, value FROM live WHERE key = ?1 OR "
+                                    "substr(key, 1, length(?1) + 1) = ?1 || '.' ORDER BY key",
                           &st, ret_error);
         if (r < 0)
                 return r;
@@ -313,7 +318,8 @@ int settings_store_metadata_get(SettingsStore *s, const char *name, struct json_
                 return store_fail(s, rc, "reading metadata", ret_error);
         v = json_tokener_parse((const char *) sqlite3_column_text(st, 0));
         if (!v && !streq((const char *) sqlite3_column_text(st, 0), "null"))
-                return settings_error(ret_error, -EBADMSG, "", "settings store holds bad metadata '%s'", name);
+                return settings_error(ret_error, -EBADMSG, "", "settings store holds bad metadata '%s'",
+                                      name);
         *ret = v;
         return 0;
 }
@@ -325,7 +331,8 @@ int settings_store_metadata_set(SettingsStore *s, const char *name, struct json_
 
         if (!*name || strlen(name) > 256)
                 return settings_error(ret_error, -EINVAL, "", "bad metadata name");
-        r = store_prepare(s, "INSERT OR REPLACE INTO metadata (name, value) VALUES (?1, ?2)", &st, ret_error);
+        r = store_prepare(s, "INSERT OR REPLACE INTO metadata (name, value) VALUES (?1, ?2)", &st,
+                          ret_error);
         if (r >= 0)
                 r = store_bind(s, st, ret_error, name, store_value_text(value), NULL);
         if (r >= 0)

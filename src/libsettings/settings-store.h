@@ -18,9 +18,9 @@
  * when another writer held the database past the busy timeout, -EBADMSG for a corrupt database,
  * -ENOSPC, -EROFS, -EIO, -ENOMEM. Changed-key lists are JSON arrays of key path strings, sorted. */
 
-#define SETTINGS_STORE_SCHEMA_VERSION   1
-#define SETTINGS_STORE_BUSY_TIMEOUT_MS  5000
-#define SETTINGS_STORE_TX_NAME_MAX      64
+#define SETTINGS_STORE_SCHEMA_VERSION  1
+#define SETTINGS_STORE_BUSY_TIMEOUT_MS 5000
+#define SETTINGS_STORE_TX_NAME_MAX     64
 
 typedef struct SettingsStore SettingsStore;
 

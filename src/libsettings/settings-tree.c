@@ -33,7 +33,8 @@ int settings_tree_set(struct json_object *tree, char *const *names, size_t n, st
         if (n == 0)
                 return -EINVAL;
         for (size_t i = 0; i + 1 < n; i++) {
-                if (!json_object_object_get_ex(o, names[i], &next) || !json_object_is_type(next, json_type_object)) {
+                if (!json_object_object_get_ex(o, names[i], &next) ||
+                    !json_object_is_type(next, json_type_object)) {
                         next = json_object_new_object();
                         if (!next || json_object_object_add(o, names[i], next) < 0) {
                                 json_object_put(next);
@@ -55,8 +56,8 @@ int settings_tree_merge(struct json_object *dst, struct json_object *src) {
         json_object_object_foreach(src, name, value) {
                 struct json_object *d;
 
-                if (json_object_is_type(value, json_type_object) && json_object_object_get_ex(dst, name, &d) &&
-                    json_object_is_type(d, json_type_object)) {
+                if (json_object_is_type(value, json_type_object) &&
+                    json_object_object_get_ex(dst, name, &d) && json_object_is_type(d, json_type_object)) {
                         r = settings_tree_merge(d, value);
                         if (r < 0)
                                 return r;

@@ -8,12 +8,12 @@
 
 const char *settings_type_noun(SettingsType t) {
         static const char *const nouns[_SETTINGS_TYPE_MAX] = {
-                [SETTINGS_OBJECT] = "an object",     [SETTINGS_MAP] = "an object",
-                [SETTINGS_LIST] = "a list",          [SETTINGS_ONE_OF] = "one of its types",
-                [SETTINGS_STRING] = "a string",      [SETTINGS_INTEGER] = "an integer",
-                [SETTINGS_BOOL] = "a boolean",       [SETTINGS_ENUM] = "one of its values",
-                [SETTINGS_BASE64] = "base64 data",   [SETTINGS_URL] = "a URL",
-                [SETTINGS_IP] = "an IP address",     [SETTINGS_CIDR] = "a CIDR block",
+                [SETTINGS_OBJECT] = "an object",    [SETTINGS_MAP] = "an object",
+                [SETTINGS_LIST] = "a list",         [SETTINGS_ONE_OF] = "one of its types",
+                [SETTINGS_STRING] = "a string",     [SETTINGS_INTEGER] = "an integer",
+                [SETTINGS_BOOL] = "a boolean",      [SETTINGS_ENUM] = "one of its values",
+                [SETTINGS_BASE64] = "base64 data",  [SETTINGS_URL] = "a URL",
+                [SETTINGS_IP] = "an IP address",    [SETTINGS_CIDR] = "a CIDR block",
                 [SETTINGS_HOSTNAME] = "a hostname",
         };
         return t < _SETTINGS_TYPE_MAX ? nouns[t] : "?";

@@ -106,8 +106,9 @@ static int check_scalar(Validator *v, const SettingsNode *n, struct json_object 
         if (n->type == SETTINGS_INTEGER) {
                 int64_t i = json_object_get_int64(j);
 
+                /* The value is not quoted back: json-c clamps integers beyond 64 bits. */
                 if (i < n->min || i > n->max)
-                        return fail(v, "%" PRId64 " is not between %" PRId64 " and %" PRId64, i, n->min, n->max);
+                        return fail(v, "not between %" PRId64 " and %" PRId64, n->min, n->max);
         } else if (n->type == SETTINGS_STRING || n->type == SETTINGS_BASE64) {
                 int64_t l = json_object_get_string_len(j);
 

@@ -12,8 +12,9 @@ struct json_object;
  *
  * Key paths. A key is written `settings.` followed by dot-separated names; a name made of anything but
  * letters, digits, '-', '_' and the other printable ASCII characters except '.', '"', '\' and space is
- * double-quoted, with '"' and '\' inside escaped by a backslash: settings.kernel.sysctl."net.ipv4.ip_forward".
- * Trees are JSON objects nested the same way, without the `settings` wrapper. */
+ * double-quoted, with '"' and '\' inside escaped by a backslash:
+ * settings.kernel.sysctl."net.ipv4.ip_forward". Trees are JSON objects nested the same way, without the
+ * `settings` wrapper. */
 
 #define SETTINGS_KEY_MAX_LENGTH 4096 /* bytes of a formatted key path */
 #define SETTINGS_KEY_MAX_DEPTH  32   /* names after `settings` */
@@ -71,8 +72,9 @@ int settings_model_key_services(const SettingsModel *m, const char *key, struct 
 /* What a set of keys (a JSON array of key path strings, e.g. what a commit returned) affects:
  * ret_services {"<service>": {"configuration-files": [...], "restart-units": [...]}} and ret_files
  * {"<file>": {"path", "template", "mode"}} (either out-parameter may be NULL). Errors as above. */
-int settings_model_affected(const SettingsModel *m, struct json_object *keys, struct json_object **ret_services,
-                            struct json_object **ret_files, SettingsError *ret_error);
+int settings_model_affected(const SettingsModel *m, struct json_object *keys,
+                            struct json_object **ret_services, struct json_object **ret_files,
+                            SettingsError *ret_error);
 
 /* All services and all configuration files of the model, shapes as above (borrowed, owned by the model). */
 struct json_object *settings_model_services(const SettingsModel *m);

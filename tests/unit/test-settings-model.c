@@ -43,14 +43,16 @@ static void assert_valid(const char *tree) {
 }
 
 /* Refused, at key, with a message containing reason. */
-static void assert_invalid_in(const SettingsModel *m, const char *tree, const char *key, const char *reason) {
+static void assert_invalid_in(const SettingsModel *m, const char *tree, const char *key,
+                              const char *reason) {
         _cleanup_(json_object_putp) struct json_object *j = parse(tree);
 
         memset(&error, 0, sizeof(error));
         if (settings_model_validate(m, j, &error) != -EINVAL)
                 fail_msg("%s accepted", tree);
         if (!streq(error.key, key) || !strstr(error.message, reason))
-                fail_msg("%s: got '%s: %s', expected '%s: …%s…'", tree, error.key, error.message, key, reason);
+                fail_msg("%s: got '%s: %s', expected '%s: …%s…'", tree, error.key, error.message, key,
+                         reason);
 }
 
 static void assert_invalid(const char *tree, const char *key, const char *reason) {
@@ -82,9 +84,21 @@ static void test_key_round_trip(void **state) {
                 { "settings.x.\"caf\xc3\xa9\"", 2, "caf\xc3\xa9" },
         };
         static const char *const bad[] = {
-                "", "setting", "settingsx", "settings.", "settings..a", "settings.a.", ".settings",
-                "settings.\"a\"", "settings.\"a", "settings.\"a\"b", "settings.\"a\\x\"", "settings.a\"b\"",
-                "settings.a b", "settings.\"a\tb\"", "Settings.a",
+                "",
+                "setting",
+                "settingsx",
+                "settings.",
+                "settings..a",
+                "settings.a.",
+                ".settings",
+                "settings.\"a\"",
+                "settings.\"a",
+                "settings.\"a\"b",
+                "settings.\"a\\x\"",
+                "settings.a\"b\"",
+                "settings.a b",
+                "settings.\"a\tb\"",
+                "Settings.a",
         };
 
         for (size_t i = 0; i < ELEMENTSOF(good); i++) {
@@ -137,8 +151,8 @@ static void test_strings(void **state) {
         /* The pattern is anchored by the loader: a match inside the string is not enough. */
         assert_invalid("{\"updates\": {\"version-lock\": \"xlatest\"}}", "settings.updates.version-lock",
                        "does not match");
-        assert_invalid("{\"kernel\": {\"sysctl\": {\"vm.x\": \"1\\n2\"}}}", "settings.kernel.sysctl.\"vm.x\"",
-                       "does not match");
+        assert_invalid("{\"kernel\": {\"sysctl\": {\"vm.x\": \"1\\n2\"}}}",
+                       "settings.kernel.sysctl.\"vm.x\"", "does not match");
 }
 
 static void test_string_length(void **state) {
@@ -163,14 +177,16 @@ static void test_integers_and_bools(void **state) {
         assert_valid("{\"updates\": {\"ignore-waves\": true}}");
         assert_invalid("{\"updates\": {\"ignore-waves\": \"true\"}}", "settings.updates.ignore-waves",
                        "not a boolean");
-        assert_invalid("{\"updates\": {\"ignore-waves\": 1}}", "settings.updates.ignore-waves", "not a boolean");
+        assert_invalid("{\"updates\": {\"ignore-waves\": 1}}", "settings.updates.ignore-waves",
+                       "not a boolean");
 }
 
 static void test_enums(void **state) {
         assert_valid("{\"kernel\": {\"lockdown\": \"confidentiality\"}}");
         assert_invalid("{\"kernel\": {\"lockdown\": \"off\"}}", "settings.kernel.lockdown",
                        "not one of: none, integrity, confidentiality");
-        assert_invalid("{\"kernel\": {\"lockdown\": true}}", "settings.kernel.lockdown", "not one of its values");
+        assert_invalid("{\"kernel\": {\"lockdown\": true}}", "settings.kernel.lockdown",
+                       "not one of its values");
         assert_valid("{\"bootstrap-containers\": {\"b\": {\"mode\": \"once\"}}}");
         assert_invalid("{\"bootstrap-containers\": {\"b\": {\"mode\": \"Once\"}}}",
                        "settings.bootstrap-containers.b.mode", "not one of");
@@ -191,13 +207,15 @@ static void test_base64(void **state) {
 
 static void test_urls(void **state) {
         static const char *const good[] = {
-                "https://example.com", "http://example.com/", "https://a.b:8443/x/y?z=1#f", "http://10.0.2.2:8080/m/",
-                "http://[::1]:8080/", "https://[2001:db8::1]/", "https://localhost",
+                "https://example.com",     "http://example.com/", "https://a.b:8443/x/y?z=1#f",
+                "http://10.0.2.2:8080/m/", "http://[::1]:8080/",  "https://[2001:db8::1]/",
+                "https://localhost",
         };
         static const char *const bad[] = {
-                "ftp://example.com", "https://", "https:///x", "https://a b", "https://u:p@host/",
-                "https://host:0/", "https://host:70000/", "https://host:/", "example.com", "https://-a.com/",
-                "https://[::g]/", "https://host/\\u00e9", "HTTPS://example.com", "https://a.com:80x",
+                "ftp://example.com",   "https://",          "https:///x",          "https://a b",
+                "https://u:p@host/",   "https://host:0/",   "https://host:70000/", "https://host:/",
+                "example.com",         "https://-a.com/",   "https://[::g]/",      "https://host/\\u00e9",
+                "HTTPS://example.com", "https://a.com:80x",
         };
 
         for (size_t i = 0; i < ELEMENTSOF(good); i++)
@@ -214,10 +232,12 @@ static void test_ips_and_hostnames(void **state) {
         char label64[80], long_name[300];
 
         assert_valid("{\"dns\": {\"name-servers\": [\"1.1.1.1\", \"2001:db8::1\"]}}");
-        assert_invalid("{\"dns\": {\"name-servers\": [\"1.1.1.1\", \"1.1.1\"]}}", "settings.dns.name-servers[1]",
-                       "not an IP address");
-        assert_invalid("{\"dns\": {\"name-servers\": [\"::g\"]}}", "settings.dns.name-servers[0]", "not an IP");
-        assert_invalid("{\"dns\": {\"name-servers\": [\"1.1.1.1/32\"]}}", "settings.dns.name-servers[0]", "not an IP");
+        assert_invalid("{\"dns\": {\"name-servers\": [\"1.1.1.1\", \"1.1.1\"]}}",
+                       "settings.dns.name-servers[1]", "not an IP address");
+        assert_invalid("{\"dns\": {\"name-servers\": [\"::g\"]}}", "settings.dns.name-servers[0]",
+                       "not an IP");
+        assert_invalid("{\"dns\": {\"name-servers\": [\"1.1.1.1/32\"]}}", "settings.dns.name-servers[0]",
+                       "not an IP");
         assert_valid("{\"network\": {\"hostname\": \"node-1.example.com\"}}");
         assert_valid("{\"network\": {\"hostname\": \"1node\"}}");
         assert_valid("{\"dns\": {\"search-list\": [\"example.com.\"]}}");
@@ -243,10 +263,11 @@ static void test_ips_and_hostnames(void **state) {
 }
 
 static void test_cidrs(void **state) {
-        static const char *const good[] = { "10.0.0.0/8", "0.0.0.0/0", "1.2.3.4/32", "2001:db8::/32", "::/0",
-                                            "::1/128" };
-        static const char *const bad[] = { "10.0.0.0", "10.0.0.0/33", "10.0.0.0/", "/8", "10.0.0.0/-1",
-                                           "10.0.0.0/8x", "::1/129", "10.0.0/8", "10.0.0.0/0008", "a/8" };
+        static const char *const good[] = { "10.0.0.0/8",    "0.0.0.0/0", "1.2.3.4/32",
+                                            "2001:db8::/32", "::/0",      "::1/128" };
+        static const char *const bad[] = { "10.0.0.0",      "10.0.0.0/33", "10.0.0.0/", "/8",
+                                           "10.0.0.0/-1",   "10.0.0.0/8x", "::1/129",   "10.0.0/8",
+                                           "10.0.0.0/0008", "a/8" };
 
         for (size_t i = 0; i < ELEMENTSOF(good); i++)
                 if (!settings_is_cidr(good[i]))
@@ -263,22 +284,26 @@ static void test_lists(void **state) {
                        "settings.ntp.time-servers[1]", "not a hostname or URL");
         assert_invalid("{\"ntp\": {\"time-servers\": \"pool.ntp.org\"}}", "settings.ntp.time-servers",
                        "not a list");
-        assert_invalid("{\"ntp\": {\"time-servers\": [\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\","
-                       "\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\"]}}",
-                       "settings.ntp.time-servers", "more than 16 items");
+        assert_invalid(
+                "{\"ntp\": {\"time-servers\": [\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\","
+                "\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\"]}}",
+                "settings.ntp.time-servers", "more than 16 items");
         assert_valid("{\"container-registry\": {\"mirrors\": [{\"registry\": \"docker.io\", "
                      "\"endpoint\": [\"https://mirror.example/\"]}]}}");
         assert_invalid("{\"container-registry\": {\"mirrors\": [{\"registry\": \"docker.io\"}]}}",
                        "settings.container-registry.mirrors[0]", "missing 'endpoint'");
-        assert_invalid("{\"container-registry\": {\"mirrors\": [{\"registry\": \"docker.io\", \"endpoint\": []}]}}",
-                       "settings.container-registry.mirrors[0].endpoint", "fewer than 1 items");
+        assert_invalid(
+                "{\"container-registry\": {\"mirrors\": [{\"registry\": \"docker.io\", \"endpoint\": []}]}}",
+                "settings.container-registry.mirrors[0].endpoint", "fewer than 1 items");
         assert_invalid("{\"container-registry\": {\"credentials\": [{\"registry\": \"r.io\", \"x\": 1}]}}",
                        "settings.container-registry.credentials[0].x", "unknown key");
-        assert_valid("{\"oci-defaults\": {\"resource-limits\": {\"max-processes\": {\"hard-limit\": \"unlimited\", "
+        assert_valid("{\"oci-defaults\": {\"resource-limits\": {\"max-processes\": {\"hard-limit\": "
+                     "\"unlimited\", "
                      "\"soft-limit\": -1}}}}");
-        assert_invalid("{\"oci-defaults\": {\"resource-limits\": {\"max-processes\": {\"hard-limit\": -2}}}}",
-                       "settings.oci-defaults.resource-limits.max-processes.hard-limit",
-                       "not an integer or one of its values");
+        assert_invalid(
+                "{\"oci-defaults\": {\"resource-limits\": {\"max-processes\": {\"hard-limit\": -2}}}}",
+                "settings.oci-defaults.resource-limits.max-processes.hard-limit",
+                "not an integer or one of its values");
 }
 
 static void test_maps_and_unknown_keys(void **state) {
@@ -295,8 +320,9 @@ static void test_maps_and_unknown_keys(void **state) {
                        "unknown key");
         assert_invalid("{\"network\": 5}", "settings.network", "not an object");
         assert_invalid("[]", "settings", "not an object");
-        assert_invalid("{\"oci-defaults\": {\"capabilities\": {\"sys-admin\": true, \"cap-sys-admin\": true}}}",
-                       "settings.oci-defaults.capabilities.cap-sys-admin", "name does not match");
+        assert_invalid(
+                "{\"oci-defaults\": {\"capabilities\": {\"sys-admin\": true, \"cap-sys-admin\": true}}}",
+                "settings.oci-defaults.capabilities.cap-sys-admin", "name does not match");
 }
 
 static void test_defaults(void **state) {
@@ -317,40 +343,45 @@ static void test_defaults(void **state) {
         assert_string_equal(json_object_get_string(v), "http://10.0.2.2:8080/metadata/");
         v = json_object_object_get(json_object_object_get(d, "kernel"), "lockdown");
         assert_string_equal(json_object_get_string(v), "integrity");
-        v = json_object_object_get(json_object_object_get(json_object_object_get(d, "host-containers"), "control"),
-                                   "enabled");
+        v = json_object_object_get(
+                json_object_object_get(json_object_object_get(d, "host-containers"), "control"), "enabled");
         assert_true(json_object_get_boolean(v));
-        v = json_object_object_get(json_object_object_get(json_object_object_get(d, "host-containers"), "admin"),
-                                   "enabled");
+        v = json_object_object_get(
+                json_object_object_get(json_object_object_get(d, "host-containers"), "admin"), "enabled");
         assert_false(json_object_get_boolean(v));
 
         /* Without the variant: the base's own defaults. */
         assert_int_equal(settings_model_load(models_dir(), NULL, &base, &error), 0);
         assert_int_equal(settings_model_defaults(base, &bd), 0);
-        assert_string_equal(json_object_get_string(json_object_object_get(bd, "motd")), "Welcome to Bulkhead!");
+        assert_string_equal(json_object_get_string(json_object_object_get(bd, "motd")),
+                            "Welcome to Bulkhead!");
         v = json_object_object_get(json_object_object_get(bd, "ntp"), "time-servers");
         assert_int_equal(json_object_array_length(v), 4);
         assert_null(json_object_object_get(json_object_object_get(bd, "network"), "hostname"));
 }
 
 static void test_metadata(void **state) {
-        _cleanup_(json_object_putp) struct json_object *s = NULL, *keys = NULL, *services = NULL, *files = NULL;
+        _cleanup_(json_object_putp) struct json_object *s = NULL, *keys = NULL, *services = NULL,
+                                                       *files = NULL;
         struct json_object *f, *p;
 
         assert_int_equal(settings_model_key_services(model, "settings.motd", &s, &error), 0);
         assert_string_equal(json_object_to_json_string(s), "[ \"motd\" ]");
         json_object_put(s);
-        assert_int_equal(settings_model_key_services(model, "settings.kernel.sysctl.\"net.ipv4.ip_forward\"", &s,
-                                                     &error), 0);
+        assert_int_equal(settings_model_key_services(model, "settings.kernel.sysctl.\"net.ipv4.ip_forward\"",
+                                                     &s, &error),
+                         0);
         assert_string_equal(json_object_to_json_string(s), "[ \"sysctl\" ]");
         json_object_put(s);
         assert_int_equal(settings_model_key_services(model, "settings.kernel", &s, &error), 0);
-        assert_string_equal(json_object_to_json_string(s), "[ \"kernel-modules\", \"lockdown\", \"sysctl\" ]");
+        assert_string_equal(json_object_to_json_string(s),
+                            "[ \"kernel-modules\", \"lockdown\", \"sysctl\" ]");
         json_object_put(s);
         s = NULL;
         assert_int_equal(settings_model_key_services(model, "settings.nosuch", &s, &error), -ENOENT);
-        assert_int_equal(settings_model_key_services(model, "settings.host-containers.\"a b\".x", &s, &error),
-                         -ENOENT);
+        assert_int_equal(
+                settings_model_key_services(model, "settings.host-containers.\"a b\".x", &s, &error),
+                -ENOENT);
         assert_int_equal(settings_model_key_services(model, "settings.motd.x", &s, &error), -ENOENT);
         assert_int_equal(settings_model_key_services(model, "nope", &s, &error), -EINVAL);
 
@@ -387,7 +418,8 @@ static void write_model(const char *base, const char *variant) {
 }
 
 static const char small_base[] =
-        "{\"format\": 1, \"configuration-files\": {\"f\": {\"path\": \"/etc/f\", \"template\": \"f\", \"mode\": \"0640\"}},"
+        "{\"format\": 1, \"configuration-files\": {\"f\": {\"path\": \"/etc/f\", \"template\": \"f\", "
+        "\"mode\": \"0640\"}},"
         " \"services\": {\"s\": {\"configuration-files\": [\"f\"]}},"
         " \"settings\": {\"a\": {\"type\": \"object\", \"services\": [\"s\"], \"fields\": {"
         "   \"b\": {\"type\": \"string\", \"min-length\": 2, \"default\": \"bb\"},"
@@ -397,10 +429,9 @@ static void test_variant_adds_keys(void **state) {
         _cleanup_(settings_model_freep) SettingsModel *m = NULL;
         _cleanup_(json_object_putp) struct json_object *d = NULL;
 
-        write_model(small_base,
-                    "{\"format\": 1, \"settings\": {\"a\": {\"type\": \"object\", \"fields\": {"
-                    "   \"extra\": {\"type\": \"bool\", \"default\": true}}}},"
-                    " \"defaults\": {\"a\": {\"b\": \"variant\"}}}");
+        write_model(small_base, "{\"format\": 1, \"settings\": {\"a\": {\"type\": \"object\", \"fields\": {"
+                                "   \"extra\": {\"type\": \"bool\", \"default\": true}}}},"
+                                " \"defaults\": {\"a\": {\"b\": \"variant\"}}}");
         assert_int_equal(settings_model_load(tmpdir, "v", &m, &error), 0);
         assert_valid_in(m, "{\"a\": {\"extra\": false, \"b\": \"xy\", \"net\": \"10.0.0.0/8\"}}");
         assert_invalid_in(m, "{\"a\": {\"b\": \"x\"}}", "settings.a.b", "shorter than 2 bytes");
@@ -430,17 +461,22 @@ static void test_bad_models(void **state) {
                 "{\"format\": 1, \"settings\": {\"x\": {\"type\": \"integer\", \"min\": 5, \"max\": 1}}}",
                 "{\"format\": 1, \"settings\": {\"x\": {\"type\": \"list\", \"items\": {\"type\": \"bool\", "
                 "\"default\": true}}}}",
-                "{\"format\": 1, \"settings\": {\"x\": {\"type\": \"map\", \"values\": {\"type\": \"bool\"}}}}",
-                "{\"format\": 1, \"settings\": {\"x\": {\"type\": \"one-of\", \"types\": [{\"type\": \"bool\"}]}}}",
+                "{\"format\": 1, \"settings\": {\"x\": {\"type\": \"map\", \"values\": {\"type\": "
+                "\"bool\"}}}}",
+                "{\"format\": 1, \"settings\": {\"x\": {\"type\": \"one-of\", \"types\": [{\"type\": "
+                "\"bool\"}]}}}",
                 "{\"format\": 1, \"settings\": {\"x\": {\"type\": \"integer\", \"generate\": \"random\"}}}",
                 "{\"format\": 1, \"defaults\": {\"a\": {\"b\": \"x\"}}}",
                 "{\"format\": 1, \"defaults\": {\"nosuch\": 1}}",
                 "{\"format\": 1, \"services\": {\"t\": {\"configuration-files\": [\"nofile\"]}}}",
-                "{\"format\": 1, \"configuration-files\": {\"g\": {\"path\": \"etc/g\", \"template\": \"g\", "
+                "{\"format\": 1, \"configuration-files\": {\"g\": {\"path\": \"etc/g\", \"template\": "
+                "\"g\", "
                 "\"mode\": \"0644\"}}}",
-                "{\"format\": 1, \"configuration-files\": {\"g\": {\"path\": \"/etc/g\", \"template\": \"../g\", "
+                "{\"format\": 1, \"configuration-files\": {\"g\": {\"path\": \"/etc/g\", \"template\": "
+                "\"../g\", "
                 "\"mode\": \"0644\"}}}",
-                "{\"format\": 1, \"configuration-files\": {\"g\": {\"path\": \"/etc/g\", \"template\": \"g\", "
+                "{\"format\": 1, \"configuration-files\": {\"g\": {\"path\": \"/etc/g\", \"template\": "
+                "\"g\", "
                 "\"mode\": \"0999\"}}}",
         };
 

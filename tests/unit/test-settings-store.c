@@ -147,9 +147,13 @@ static void test_merge_and_unchanged(void **state) {
         _cleanup_(settings_store_closep) SettingsStore *s = open_store();
 
         set_pending(s, "default", "{\"network\": {\"hostname\": \"one\"}, \"motd\": \"m\"}");
-        set_pending(s, "default", "{\"network\": {\"https-proxy\": \"http://p:3128\", \"hostname\": \"two\"}}");
-        assert_pending(s, "default", "{\"motd\":\"m\",\"network\":{\"hostname\":\"two\",\"https-proxy\":\"http://p:3128\"}}");
-        commit(s, "default", NULL, "[\"settings.motd\",\"settings.network.hostname\",\"settings.network.https-proxy\"]");
+        set_pending(s, "default",
+                    "{\"network\": {\"https-proxy\": \"http://p:3128\", \"hostname\": \"two\"}}");
+        assert_pending(
+                s, "default",
+                "{\"motd\":\"m\",\"network\":{\"hostname\":\"two\",\"https-proxy\":\"http://p:3128\"}}");
+        commit(s, "default", NULL,
+               "[\"settings.motd\",\"settings.network.hostname\",\"settings.network.https-proxy\"]");
         /* Setting what is already live commits fine and reports nothing changed. */
         set_pending(s, "default", "{\"motd\": \"m\", \"network\": {\"hostname\": \"three\"}}");
         commit(s, "default", NULL, "[\"settings.network.hostname\"]");
@@ -181,10 +185,12 @@ static void test_quoted_keys_and_prefixes(void **state) {
         const char *p3[] = { "settings.kernel.sysctl.\"net.ipv4.ip_forward\"", "settings.motd" };
         const char *bad[] = { "settings.\"net" };
 
-        set_pending(s, "default", "{\"kernel\": {\"sysctl\": {\"net.ipv4.ip_forward\": \"1\", \"vm.x\": \"2\"}},"
-                                  " \"network\": {\"hostname\": \"h\"}, \"networkx\": 1, \"motd\": \"m\"}");
+        set_pending(s, "default",
+                    "{\"kernel\": {\"sysctl\": {\"net.ipv4.ip_forward\": \"1\", \"vm.x\": \"2\"}},"
+                    " \"network\": {\"hostname\": \"h\"}, \"networkx\": 1, \"motd\": \"m\"}");
         commit(s, "default", NULL,
-               "[\"settings.kernel.sysctl.\\\"net.ipv4.ip_forward\\\"\",\"settings.kernel.sysctl.\\\"vm.x\\\"\","
+               "[\"settings.kernel.sysctl.\\\"net.ipv4.ip_forward\\\"\",\"settings.kernel.sysctl.\\\"vm."
+               "x\\\"\","
                "\"settings.motd\",\"settings.network.hostname\",\"settings.networkx\"]");
         assert_int_equal(settings_store_get_live(s, p1, 1, &t, &error), 0);
         assert_string_equal(plain(t), "{\"network\":{\"hostname\":\"h\"}}");
@@ -193,7 +199,8 @@ static void test_quoted_keys_and_prefixes(void **state) {
         assert_string_equal(plain(t), "{}");
         json_object_put(t);
         assert_int_equal(settings_store_get_live(s, p3, 2, &t, &error), 0);
-        assert_string_equal(plain(t), "{\"kernel\":{\"sysctl\":{\"net.ipv4.ip_forward\":\"1\"}},\"motd\":\"m\"}");
+        assert_string_equal(plain(t),
+                            "{\"kernel\":{\"sysctl\":{\"net.ipv4.ip_forward\":\"1\"}},\"motd\":\"m\"}");
         json_object_put(t);
         t = NULL;
         assert_int_equal(settings_store_get_live(s, bad, 1, &t, &error), -EINVAL);
@@ -246,7 +253,8 @@ static void test_defaults(void **state) {
         assert_int_equal(settings_store_get_live(s, NULL, 0, &live, &error), 0);
         assert_string_equal(json_object_get_string(json_object_object_get(live, "motd")), "mine");
         assert_int_equal(settings_model_validate(m, live, &error), 0);
-        seed = json_object_get_int64(json_object_object_get(json_object_object_get(live, "updates"), "seed"));
+        seed = json_object_get_int64(
+                json_object_object_get(json_object_object_get(live, "updates"), "seed"));
         json_object_put(live);
 
         /* Defaults again (a later boot): nothing changes, the seed drawn first stays. */
@@ -305,8 +313,9 @@ static void test_two_connections(void **state) {
 
         /* A writer holding the database: readers go on (WAL), writers wait and then give up with -EBUSY. */
         assert_int_equal(sqlite3_open(db_path, &raw), SQLITE_OK);
-        assert_int_equal(sqlite3_exec(raw, "BEGIN IMMEDIATE; INSERT INTO live VALUES ('settings.x', '1')", NULL,
-                                      NULL, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_exec(raw, "BEGIN IMMEDIATE; INSERT INTO live VALUES ('settings.x', '1')",
+                                      NULL, NULL, NULL),
+                         SQLITE_OK);
         assert_int_equal(settings_store_set_busy_timeout(b, 50), 0);
         assert_live(b, "{\"motd\":\"a\"}");
         t = parse("{\"motd\": \"b\"}");
@@ -331,12 +340,14 @@ static int writer(unsigned id) {
                 _cleanup_(json_object_putp) struct json_object *t = NULL;
 
                 if (!snprintf_ok(tx, "w%u", id) ||
-                    !snprintf_ok(tree, "{\"motd\": \"w%u-%u\", \"kernel\": {\"sysctl\": {\"a.w%u\": \"%u\", "
-                                       "\"b.w%u\": \"%u\"}}}", id, n, id, n, id, n))
+                    !snprintf_ok(tree,
+                                 "{\"motd\": \"w%u-%u\", \"kernel\": {\"sysctl\": {\"a.w%u\": \"%u\", "
+                                 "\"b.w%u\": \"%u\"}}}",
+                                 id, n, id, n, id, n))
                         return 1;
                 t = json_tokener_parse(tree);
-                if (settings_store_set_pending(s, tx, t, &error) < 0 || settings_store_commit(s, tx, NULL, NULL,
-                                                                                            &error) < 0) {
+                if (settings_store_set_pending(s, tx, t, &error) < 0 ||
+                    settings_store_commit(s, tx, NULL, NULL, &error) < 0) {
                         fprintf(stderr, "writer %u round %u: %s\n", id, n, error.message);
                         return 1;
                 }
