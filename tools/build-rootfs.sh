@@ -103,6 +103,12 @@ ln -sfn ../usr/lib/os-release "$root/etc/os-release"
 : >"$root/etc/machine-id"
 mkdir -p "$root/etc/ssl/certs"
 cat "$root"/usr/share/ca-certificates/*/*.crt >"$root/etc/ssl/certs/ca-certificates.crt"
+# The settings model and the configuration file templates; the image's CA bundle is the partial the
+# rendered bundle starts with (settings.pki adds to it).
+rm -rf "$root/usr/share/bulkhead/models" "$root/usr/share/bulkhead/templates"
+cp -r "$top/models" "$root/usr/share/bulkhead/models"
+cp -r "$top/templates" "$root/usr/share/bulkhead/templates"
+cp "$root/etc/ssl/certs/ca-certificates.crt" "$root/usr/share/bulkhead/templates/ca-certificates.mustache"
 ln -sfn /run/systemd/resolve/stub-resolv.conf "$root/etc/resolv.conf"
 
 # Enable units the way 'systemctl enable' would, but into /usr/lib (immutable) rather than /etc.

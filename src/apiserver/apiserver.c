@@ -149,6 +149,24 @@ static int open_settings(ApiContext *ctx) {
         return 0;
 }
 
+/* systemd's own socket, not the system bus: the API starts before D-Bus does and must not depend on it. */
+static int open_systemd_bus(sd_bus **ret) {
+        sd_bus *bus = NULL;
+        int r;
+
+        r = sd_bus_new(&bus);
+        if (r >= 0)
+                r = sd_bus_set_address(bus, "unix:path=/run/systemd/private");
+        if (r >= 0)
+                r = sd_bus_start(bus);
+        if (r < 0) {
+                sd_bus_unref(bus);
+                return sd_bus_open_system(ret);
+        }
+        *ret = bus;
+        return 0;
+}
+
 int main(int argc, char *argv[]) {
         _cleanup_(sd_event_unrefp) sd_event *e = NULL;
         _cleanup_(api_server_freep) ApiServer *server = NULL;
@@ -167,7 +185,7 @@ int main(int argc, char *argv[]) {
         if (open_settings(&ctx) < 0)
                 return EXIT_FAILURE;
         if (arg_bus) {
-                r = sd_bus_open_system(&ctx.bus);
+                r = open_systemd_bus(&ctx.bus);
                 if (r < 0)
                         log_warning_errno(r, "No connection to systemd, units will not be restarted: %m");
         }

@@ -29,12 +29,14 @@ static int run(char *const argv[]) {
 
 int format_ext4(const char *node, const char *label) {
         /* The mounts bind /var and /opt from the new file system, so it is created holding them (mke2fs -d).
-         */
+         * /var/log/journal makes journald keep the journal on disk from the first boot on: without a shell,
+         * the journal of earlier boots is what an operator has to find out what went wrong. */
+        static const char *const dirs[] = { SEED, SEED "/var", SEED "/var/log", SEED "/var/log/journal",
+                                            SEED "/opt" };
         (void) mkdir("/run/bulkhead-storage", 0700);
-        (void) mkdir(SEED, 0755);
-        if ((mkdir(SEED "/var", 0755) < 0 && errno != EEXIST) ||
-            (mkdir(SEED "/opt", 0755) < 0 && errno != EEXIST))
-                return log_error_errno(negative_errno(), "Failed to create '%s': %m", SEED);
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++)
+                if (mkdir(dirs[i], 0755) < 0 && errno != EEXIST)
+                        return log_error_errno(negative_errno(), "Failed to create '%s': %m", dirs[i]);
         char *argv[] = { (char *) MKFS,
                          (char *) "-q",
                          (char *) "-F",
