@@ -117,8 +117,10 @@ int read_full_file(const char *path, size_t max_size, char **ret_data, size_t *r
                         size_t n = allocated ? allocated * 2 : 8192;
                         char *p;
 
-                        if (n > max_size + 1)
-                                n = max_size + 1;
+                        /* Room for one byte past the limit: reading it is how a larger file is told
+                         * apart from one of exactly max_size bytes, instead of being cut short. */
+                        if (n > max_size + 2)
+                                n = max_size + 2;
                         if (n <= size)
                                 return -EFBIG;
                         p = realloc(buf, n);
