@@ -56,7 +56,8 @@ static void waves_single(void **state) {
 
 static void waves_refused(void **state) {
         static const char *const bad[] = {
-                "", ",", "0,", ",0", "a", "0,,1", "6,0", "-1", "0 ,1", "1e3", "9000", "0,99999999999999999999",
+                "",    ",",  "0,",   ",0",  "a",    "0,,1",
+                "6,0", "-1", "0 ,1", "1e3", "9000", "0,99999999999999999999",
         };
         char many[4 * (MANIFEST_MAX_WAVES + 1) + 1] = "";
 
@@ -72,7 +73,8 @@ static void waves_refused(void **state) {
         }
         for (int i = 0; i <= MANIFEST_MAX_WAVES; i++)
                 strcat(many, i ? ",1" : "1");
-        assert_int_equal(manifest_waves_parse(many, &(ManifestWave *){ NULL }, &(size_t){ 0 }, NULL), -EINVAL);
+        assert_int_equal(manifest_waves_parse(many, &(ManifestWave *){ NULL }, &(size_t){ 0 }, NULL),
+                         -EINVAL);
 }
 
 static void waves_check_gaps(void **state) {
@@ -118,7 +120,8 @@ static void names(void **state) {
         assert_false(manifest_name_valid(".."));
         assert_false(manifest_name_valid("a/b"));
         assert_false(manifest_name_valid("a b"));
-        assert_false(manifest_name_valid("0123456789012345678901234567890123456789012345678901234567890123456789"));
+        assert_false(manifest_name_valid(
+                "0123456789012345678901234567890123456789012345678901234567890123456789"));
 }
 
 static void migrations_parse(void **state) {
@@ -189,7 +192,9 @@ static json_object *manifest_one(const char *version, const char *waves) {
 
 static void manifest_build_and_check(void **state) {
         json_object *m = manifest_one("1.0", "0,12");
-        ManifestMigration mig = { .from = (char *) "0.9", .to = (char *) "1.0", .names = (char *[]){ (char *) "x" },
+        ManifestMigration mig = { .from = (char *) "0.9",
+                                  .to = (char *) "1.0",
+                                  .names = (char *[]){ (char *) "x" },
                                   .n_names = 1 };
         _cleanup_free_ ManifestWave *w = NULL;
         json_object *versions, *v;
@@ -216,13 +221,16 @@ static void manifest_check_refuses(void **state) {
                 "{\"versions\": {}}",
                 "{\"versions\": [{\"variant\": \"qemu\", \"version\": \"../x\"}]}",
                 "{\"versions\": [{\"variant\": \"qemu\", \"version\": \"1\", \"released\": \"yesterday\"}]}",
-                "{\"versions\": [{\"variant\": \"qemu\", \"version\": \"1\", \"released\": \"2025-01-01T00:00:00Z\", "
+                "{\"versions\": [{\"variant\": \"qemu\", \"version\": \"1\", \"released\": "
+                "\"2025-01-01T00:00:00Z\", "
                 "\"targets\": {}}]}",
-                "{\"versions\": [{\"variant\": \"qemu\", \"version\": \"1\", \"released\": \"2025-01-01T00:00:00Z\", "
+                "{\"versions\": [{\"variant\": \"qemu\", \"version\": \"1\", \"released\": "
+                "\"2025-01-01T00:00:00Z\", "
                 "\"targets\": {\"root\": \"r\"}, \"waves\": [{\"first_seed\": 0, \"last_seed\": 10, "
                 "\"start_hours\": 0}]}]}",
                 "{\"migrations\": [{\"variant\": \"qemu\", \"from\": \"1\", \"to\": \"2\", \"names\": []}]}",
-                "{\"migrations\": [{\"variant\": \"qemu\", \"from\": \"1\", \"to\": \"2\", \"names\": [3]}]}",
+                "{\"migrations\": [{\"variant\": \"qemu\", \"from\": \"1\", \"to\": \"2\", \"names\": "
+                "[3]}]}",
         };
 
         for (size_t i = 0; i < ELEMENTSOF(edits); i++) {

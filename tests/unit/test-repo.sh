@@ -39,8 +39,11 @@ expect_refusal() { # NEEDLE ROOT REPO [options...]
 mkdir -p images/qemu
 head -c 65536 /dev/urandom >images/qemu/root.erofs
 head -c 8192 /dev/urandom >images/qemu/verity.img
-printf 'root_hash=%s\nsalt=00ff\ndata_blocks=16\ndata_block_size=4096\nhash_block_size=4096\nhash_start_block=1\nhash_bytes=8192\n' \
-        "$(sha256sum images/qemu/verity.img | cut -d' ' -f1)" >images/qemu/verity.env
+{
+        echo "root_hash=$(sha256sum images/qemu/verity.img | cut -d' ' -f1)"
+        printf 'salt=00ff\ndata_blocks=16\ndata_block_size=4096\nhash_block_size=4096\n'
+        printf 'hash_start_block=1\nhash_bytes=8192\n'
+} >images/qemu/verity.env
 echo "uki a" >images/qemu/uki-a.efi
 echo "uki b" >images/qemu/uki-b.efi
 printf '# into 1.1 and back\n1.0 1.1 settings-v2\n1.1 1.0 settings-v1\n' >images/qemu/migrations.txt
@@ -96,9 +99,9 @@ for mode in plain consistent; do
         run rotate-root --repo repo --keys keys --new-keys keys2
         [ -f repo/metadata/2.root.json ] || fail "$mode: no 2.root.json"
         run refresh --repo repo --keys keys2
-        verify repo/metadata/1.root.json repo >/dev/null || fail "$mode: rotated repository refused from 1.root.json"
-        verify repo/metadata/2.root.json repo >/dev/null || fail "$mode: rotated repository refused from 2.root.json"
-        "$repo_tool" refresh --repo repo --keys keys >log2.txt 2>&1 && fail "$mode: signed with rotated-out keys"
+        verify repo/metadata/1.root.json repo >/dev/null || fail "$mode: rotated, refused from 1.root.json"
+        verify repo/metadata/2.root.json repo >/dev/null || fail "$mode: rotated, refused from 2.root.json"
+        "$repo_tool" refresh --repo repo --keys keys >log2.txt 2>&1 && fail "$mode: signed with old keys"
         grep -q 'keys/snapshot.pem: keyid .* is not a snapshot key of root version 2' log2.txt ||
                 fail "$mode: old key refused without naming it: $(cat log2.txt)"
 
@@ -112,13 +115,14 @@ for mode in plain consistent; do
         # A target changed after signing: arbitrary software.
         file=$(find repo/targets/qemu-1.1 -name '*uki-b.efi')
         echo "evil" >"$file"
-        expect_refusal "uki-b.efi: .* (arbitrary software)\|uki-b.efi: .* bytes, but" repo/metadata/1.root.json repo
+        expect_refusal "uki-b.efi: .* (arbitrary software)\|uki-b.efi: .* bytes, but" \
+                repo/metadata/1.root.json repo
 
         # Errors name the file and the reason.
-        "$repo_tool" add --repo repo --version 9 --image-dir nowhere >log2.txt 2>&1 && fail "missing image accepted"
+        "$repo_tool" add --repo repo --version 9 --image-dir nowhere >log2.txt 2>&1 && fail "image accepted"
         grep -q 'nowhere/verity.env: cannot read' log2.txt || fail "missing image: $(cat log2.txt)"
         chmod 644 keys2/timestamp.pem
         "$repo_tool" refresh --repo repo --keys keys2 >log2.txt 2>&1 && fail "world-readable key used"
-        grep -q 'keys2/timestamp.pem: private key is readable' log2.txt || fail "key mode: $(cat log2.txt)"
+        grep -q 'keys2/timestamp.pem: private key is readable' log2.txt || fail "mode: $(cat log2.txt)"
 done
 echo "ok"

@@ -45,8 +45,9 @@ int manifest_version_waves(json_object *version, ManifestWave **ret, size_t *ret
         int r;
 
         if (n == 0 || n > MANIFEST_MAX_WAVES)
-                return tuf_error(ret_error, -EINVAL, "manifest: a version has %zu waves; 1 to %d are allowed",
-                                 n, MANIFEST_MAX_WAVES);
+                return tuf_error(ret_error, -EINVAL,
+                                 "manifest: a version has %zu waves; 1 to %d are allowed", n,
+                                 MANIFEST_MAX_WAVES);
         w = calloc(n, sizeof(ManifestWave));
         if (!w)
                 return -ENOMEM;
@@ -57,9 +58,10 @@ int manifest_version_waves(json_object *version, ManifestWave **ret, size_t *ret
                 if (get_int(o, "first_seed", 0, MANIFEST_SEEDS - 1, &first) < 0 ||
                     get_int(o, "last_seed", 0, MANIFEST_SEEDS - 1, &last) < 0 ||
                     get_int(o, "start_hours", 0, MANIFEST_MAX_HOURS, &w[i].start_hours) < 0)
-                        return tuf_error(ret_error, -EINVAL,
-                                         "manifest: wave %zu needs first_seed, last_seed and start_hours in range",
-                                         i);
+                        return tuf_error(
+                                ret_error, -EINVAL,
+                                "manifest: wave %zu needs first_seed, last_seed and start_hours in range",
+                                i);
                 w[i].first_seed = (unsigned) first;
                 w[i].last_seed = (unsigned) last;
         }
@@ -81,7 +83,8 @@ static int check_version(json_object *v, size_t i, char **ret_error) {
         int r;
 
         (void) snprintf_ok(what, "version entry %zu", i);
-        if ((r = check_name(v, "variant", what, ret_error)) < 0 || (r = check_name(v, "version", what, ret_error)) < 0)
+        if ((r = check_name(v, "variant", what, ret_error)) < 0 ||
+            (r = check_name(v, "version", what, ret_error)) < 0)
                 return r;
         if (!released || tuf_time_parse(released, &t) < 0)
                 return tuf_error(ret_error, -EINVAL, "manifest: %s has no RFC 3339 'released' time", what);
@@ -89,7 +92,8 @@ static int check_version(json_object *v, size_t i, char **ret_error) {
                 return tuf_error(ret_error, -EINVAL, "manifest: %s has no targets with a root image", what);
         json_object_object_foreach(targets, kind, path) {
                 if (!json_object_is_type(path, json_type_string))
-                        return tuf_error(ret_error, -EINVAL, "manifest: %s: target '%s' is not a path", what, kind);
+                        return tuf_error(ret_error, -EINVAL, "manifest: %s: target '%s' is not a path", what,
+                                         kind);
         }
         return manifest_version_waves(v, &w, &n, ret_error);
 }
@@ -100,7 +104,8 @@ static int check_migration(json_object *o, size_t i, char **ret_error) {
         int r;
 
         (void) snprintf_ok(what, "migration entry %zu", i);
-        if ((r = check_name(o, "variant", what, ret_error)) < 0 || (r = check_name(o, "from", what, ret_error)) < 0 ||
+        if ((r = check_name(o, "variant", what, ret_error)) < 0 ||
+            (r = check_name(o, "from", what, ret_error)) < 0 ||
             (r = check_name(o, "to", what, ret_error)) < 0)
                 return r;
         if (!names || json_object_array_length(names) == 0)
@@ -108,7 +113,8 @@ static int check_migration(json_object *o, size_t i, char **ret_error) {
         for (size_t j = 0; j < json_object_array_length(names); j++) {
                 json_object *s = json_object_array_get_idx(names, j);
 
-                if (!json_object_is_type(s, json_type_string) || !manifest_name_valid(json_object_get_string(s)))
+                if (!json_object_is_type(s, json_type_string) ||
+                    !manifest_name_valid(json_object_get_string(s)))
                         return tuf_error(ret_error, -EINVAL, "manifest: %s: name %zu is not valid", what, j);
         }
         return 0;
@@ -139,8 +145,8 @@ int manifest_check(json_object *m, char **ret_error) {
 
                         if (streq(json_get_string(u, "variant"), json_get_string(v, "variant")) &&
                             streq(json_get_string(u, "version"), json_get_string(v, "version")))
-                                return tuf_error(ret_error, -EINVAL, "manifest: version entry %zu repeats %zu", i,
-                                                 j);
+                                return tuf_error(ret_error, -EINVAL,
+                                                 "manifest: version entry %zu repeats %zu", i, j);
                 }
         }
         for (size_t i = 0; i < json_object_array_length(migrations); i++) {

@@ -33,8 +33,8 @@ static int split_words(char *line, char **words, size_t max) {
         return (int) n;
 }
 
-static int parse_line(char *line, const char *file, unsigned lineno, const char *version, ManifestMigration *m,
-                      char **ret_error) {
+static int parse_line(char *line, const char *file, unsigned lineno, const char *version,
+                      ManifestMigration *m, char **ret_error) {
         char *words[MIGRATIONS_MAX_NAMES + 2];
         int n = split_words(line, words, ELEMENTSOF(words));
 
@@ -50,7 +50,8 @@ static int parse_line(char *line, const char *file, unsigned lineno, const char 
         if (streq(words[0], words[1]))
                 return tuf_error(ret_error, -EINVAL, "%s:%u: a migration from '%s' to itself", file, lineno,
                                  words[0]);
-        /* An image carries the migrations into it and back out of it; any other pair is a copy-paste slip. */
+        /* An image carries the migrations into it and back out of it; any other pair is a copy-paste slip.
+         */
         if (!streq(words[0], version) && !streq(words[1], version))
                 return tuf_error(ret_error, -EINVAL, "%s:%u: migration %s -> %s does not involve version %s",
                                  file, lineno, words[0], words[1], version);
@@ -65,8 +66,8 @@ static int parse_line(char *line, const char *file, unsigned lineno, const char 
         return 0;
 }
 
-int manifest_migrations_parse(const char *text, const char *file, const char *version, ManifestMigration **ret,
-                              size_t *ret_n, char **ret_error) {
+int manifest_migrations_parse(const char *text, const char *file, const char *version,
+                              ManifestMigration **ret, size_t *ret_n, char **ret_error) {
         _cleanup_free_ char *copy = strdup(text);
         ManifestMigration *m = NULL;
         unsigned lineno = 0;
@@ -78,7 +79,7 @@ int manifest_migrations_parse(const char *text, const char *file, const char *ve
         m = calloc(MIGRATIONS_MAX_LINES, sizeof(ManifestMigration));
         if (!m)
                 return -ENOMEM;
-        for (char *p = copy, *line; r >= 0 && (line = strsep(&p, "\n")); ) {
+        for (char *p = copy, *line; r >= 0 && (line = strsep(&p, "\n"));) {
                 char *hash = strchr(line, '#');
 
                 lineno++;

@@ -52,15 +52,17 @@ int manifest_waves_parse(const char *spec, ManifestWave **ret, size_t *ret_n, ch
                                          MANIFEST_MAX_WAVES);
                 r = parse_hours(&p, &w[n].start_hours);
                 if (r == -ERANGE)
-                        return tuf_error(ret_error, -EINVAL, "waves '%s': wave %zu starts after more than %d hours",
-                                         spec, n, MANIFEST_MAX_HOURS);
+                        return tuf_error(ret_error, -EINVAL,
+                                         "waves '%s': wave %zu starts after more than %d hours", spec, n,
+                                         MANIFEST_MAX_HOURS);
                 if (r < 0 || (*p == 0 && p[-1] == ','))
                         return tuf_error(ret_error, -EINVAL,
-                                         "waves '%s': expected comma-separated start offsets in hours", spec);
+                                         "waves '%s': expected comma-separated start offsets in hours",
+                                         spec);
                 if (n > 0 && w[n].start_hours < w[n - 1].start_hours)
                         return tuf_error(ret_error, -EINVAL,
-                                         "waves '%s': wave %zu starts before wave %zu; waves go in order", spec, n,
-                                         n - 1);
+                                         "waves '%s': wave %zu starts before wave %zu; waves go in order",
+                                         spec, n, n - 1);
                 n++;
         }
         /* Even shares; the first MANIFEST_SEEDS % n waves take one seed more. */
@@ -80,7 +82,8 @@ int manifest_waves_check(const ManifestWave *w, size_t n, char **ret_error) {
         unsigned next = 0;
 
         if (n == 0 || n > MANIFEST_MAX_WAVES)
-                return tuf_error(ret_error, -EINVAL, "%zu waves; 1 to %d are allowed", n, MANIFEST_MAX_WAVES);
+                return tuf_error(ret_error, -EINVAL, "%zu waves; 1 to %d are allowed", n,
+                                 MANIFEST_MAX_WAVES);
         for (size_t i = 0; i < n; i++) {
                 if (w[i].first_seed != next || w[i].last_seed < w[i].first_seed ||
                     w[i].last_seed >= MANIFEST_SEEDS)

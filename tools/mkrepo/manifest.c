@@ -12,7 +12,8 @@
 json_object *manifest_new(void) {
         _cleanup_(json_object_putp) json_object *m = json_object_new_object();
 
-        if (!m || json_add_int(m, "schema", MANIFEST_SCHEMA) < 0 || json_add_int(m, "seeds", MANIFEST_SEEDS) < 0 ||
+        if (!m || json_add_int(m, "schema", MANIFEST_SCHEMA) < 0 ||
+            json_add_int(m, "seeds", MANIFEST_SEEDS) < 0 ||
             json_add(m, "versions", json_object_new_array()) < 0 ||
             json_add(m, "migrations", json_object_new_array()) < 0)
                 return NULL;
@@ -63,8 +64,8 @@ int manifest_add_version(json_object *m, const ManifestVersion *v, char **ret_er
         if (!versions)
                 return tuf_error(ret_error, -EINVAL, "manifest has no versions array");
         if (!manifest_name_valid(v->variant) || !manifest_name_valid(v->version))
-                return tuf_error(ret_error, -EINVAL, "'%s-%s' is not a valid variant and version", v->variant,
-                                 v->version);
+                return tuf_error(ret_error, -EINVAL, "'%s-%s' is not a valid variant and version",
+                                 v->variant, v->version);
         if (find_version(m, v->variant, v->version))
                 return tuf_error(ret_error, -EEXIST, "version %s of variant %s is already in the manifest",
                                  v->version, v->variant);
@@ -72,7 +73,8 @@ int manifest_add_version(json_object *m, const ManifestVersion *v, char **ret_er
         if (r < 0)
                 return r;
         o = json_object_new_object();
-        if (!o || json_add_string(o, "variant", v->variant) < 0 || json_add_string(o, "version", v->version) < 0 ||
+        if (!o || json_add_string(o, "variant", v->variant) < 0 ||
+            json_add_string(o, "version", v->version) < 0 ||
             json_add_string(o, "released", tuf_time_format(v->released, released)) < 0 ||
             json_add(o, "targets", json_object_get(v->targets)) < 0 ||
             json_add(o, "waves", waves_json(v->waves, v->n_waves)) < 0)
@@ -80,7 +82,8 @@ int manifest_add_version(json_object *m, const ManifestVersion *v, char **ret_er
         return json_append(versions, TAKE_PTR(o));
 }
 
-static json_object *find_migration(json_object *migrations, const char *variant, const char *from, const char *to) {
+static json_object *find_migration(json_object *migrations, const char *variant, const char *from,
+                                   const char *to) {
         for (size_t i = 0; i < json_object_array_length(migrations); i++) {
                 json_object *o = json_object_array_get_idx(migrations, i);
                 const char *a = json_get_string(o, "variant"), *f = json_get_string(o, "from"),
@@ -100,8 +103,9 @@ int manifest_add_migrations(json_object *m, const char *variant, const ManifestM
                 return tuf_error(ret_error, -EINVAL, "manifest has no migrations array");
         for (size_t i = 0; i < n; i++)
                 if (find_migration(migrations, variant, mig[i].from, mig[i].to))
-                        return tuf_error(ret_error, -EEXIST, "migration %s -> %s of variant %s is already listed",
-                                         mig[i].from, mig[i].to, variant);
+                        return tuf_error(ret_error, -EEXIST,
+                                         "migration %s -> %s of variant %s is already listed", mig[i].from,
+                                         mig[i].to, variant);
         for (size_t i = 0; i < n; i++) {
                 json_object *o = json_object_new_object(), *names;
 

@@ -51,8 +51,8 @@ typedef struct ManifestMigration {
 /* Parses an image's migrations file: lines "FROM TO NAME..." (blank lines and '#' comments skipped), one
  * of FROM and TO being version (forward migrations into it, backward ones out of it). file names the
  * file in messages. */
-int manifest_migrations_parse(const char *text, const char *file, const char *version, ManifestMigration **ret,
-                              size_t *ret_n, char **ret_error);
+int manifest_migrations_parse(const char *text, const char *file, const char *version,
+                              ManifestMigration **ret, size_t *ret_n, char **ret_error);
 void manifest_migrations_free(ManifestMigration *m, size_t n);
 
 /* An empty manifest. Returns NULL when out of memory. */

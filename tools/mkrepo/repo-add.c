@@ -68,8 +68,9 @@ static int add_target(Image *img, const char *name, const char *key, Compression
                 return log_oom();
         if (!json_object_object_get_ex(img->targets, "targets", &list) ||
             json_add_int(entry, "length", (int64_t) st.length) < 0 ||
-            json_add_string(hashes, "sha256", st.sha256) < 0 || json_add(entry, "custom", TAKE_PTR(cust)) < 0 ||
-            json_add(list, path, TAKE_PTR(entry)) < 0 || json_add_string(img->by_kind, key, path) < 0)
+            json_add_string(hashes, "sha256", st.sha256) < 0 ||
+            json_add(entry, "custom", TAKE_PTR(cust)) < 0 || json_add(list, path, TAKE_PTR(entry)) < 0 ||
+            json_add_string(img->by_kind, key, path) < 0)
                 return log_oom();
         log_info("%s: %" PRIu64 " bytes, sha256 %s", path, st.length, st.sha256);
         if (ret)
@@ -87,8 +88,9 @@ static int add_root(Image *img) {
         }
         if (img->opts->compression == COMPRESSION_NONE)
                 log_info("root.erofs: stored uncompressed (%s)",
-                         compression_default() == COMPRESSION_NONE ? "this build has neither libzstd nor liblzma"
-                                                                   : "--compress none");
+                         compression_default() == COMPRESSION_NONE
+                                 ? "this build has neither libzstd nor liblzma"
+                                 : "--compress none");
         return add_target(img, "root.erofs", "root", img->opts->compression, c, NULL);
 }
 
@@ -180,11 +182,13 @@ static int check_new(const Image *img) {
         size_t n = strlen(img->prefix);
 
         if (!json_object_object_get_ex(img->targets, "targets", &list))
-                return log_error_errno(-EBADMSG, "%s: staged targets have no \"targets\" object", img->repo->dir);
+                return log_error_errno(-EBADMSG, "%s: staged targets have no \"targets\" object",
+                                       img->repo->dir);
         json_object_object_foreach(list, path, value) {
                 (void) value;
                 if (strneq(path, img->prefix, n) && path[n] == '/')
-                        return log_error_errno(-EEXIST, "%s: version %s of variant %s is already in the repository",
+                        return log_error_errno(-EEXIST,
+                                               "%s: version %s of variant %s is already in the repository",
                                                img->repo->dir, img->opts->version, img->variant);
         }
         return 0;
@@ -201,12 +205,14 @@ static int image_init(Image *img, Repo *r, const AddOptions *o) {
         while (n > 1 && o->image_dir[n - 1] == '/')
                 n--;
         slash = memrchr(o->image_dir, '/', n);
-        img->variant = o->variant ? strdup(o->variant) : strndup(slash ? slash + 1 : o->image_dir,
-                                                                   n - (size_t) (slash ? slash + 1 - o->image_dir : 0));
+        img->variant = o->variant ? strdup(o->variant)
+                                  : strndup(slash ? slash + 1 : o->image_dir,
+                                            n - (size_t) (slash ? slash + 1 - o->image_dir : 0));
         if (!img->variant)
                 return log_oom();
         if (!manifest_name_valid(img->variant) || !manifest_name_valid(o->version))
-                return log_error_errno(-EINVAL, "variant '%s' and version '%s' must be 1-%d of [A-Za-z0-9._+-]",
+                return log_error_errno(-EINVAL,
+                                       "variant '%s' and version '%s' must be 1-%d of [A-Za-z0-9._+-]",
                                        img->variant, o->version, MANIFEST_NAME_MAX);
         if (asprintf(&img->prefix, "%s-%s", img->variant, o->version) < 0 ||
             asprintf(&env, "%s/verity.env", o->image_dir) < 0 || !(img->by_kind = json_object_new_object()))
@@ -232,8 +238,12 @@ int repo_add_image(Repo *r, const AddOptions *o) {
             (q = add_root(&img)) < 0 || (q = add_verity(&img)) < 0 || (q = add_ukis(&img)) < 0 ||
             (has_migrations && (q = add_migrations(&img)) < 0))
                 return q;
-        v = (ManifestVersion){ .variant = img.variant, .version = o->version, .released = o->released,
-                               .targets = img.by_kind, .waves = waves, .n_waves = n_waves };
+        v = (ManifestVersion){ .variant = img.variant,
+                               .version = o->version,
+                               .released = o->released,
+                               .targets = img.by_kind,
+                               .waves = waves,
+                               .n_waves = n_waves };
         q = manifest_add_version(img.manifest, &v, &why);
         if (q < 0)
                 return log_error_errno(q, "%s: %s", r->dir, why ?: "out of memory");

@@ -8,7 +8,7 @@ typedef struct AddOptions {
         const char *image_dir; /* build/images/<variant>: root.erofs, verity.img, verity.env, uki-*.efi */
         const char *variant;   /* default: the image directory's name */
         const char *version;
-        const char *waves;     /* start offsets in hours, "0,6,24,48" */
+        const char *waves; /* start offsets in hours, "0,6,24,48" */
         Compression compression;
         TufTime released;
 } AddOptions;

@@ -69,7 +69,8 @@ int compressor_new(Compression c, CompressEmit emit, void *userdata, Compressor 
 #if HAVE_ZSTD
         if (c == COMPRESSION_ZSTD) {
                 z->zstd = ZSTD_createCCtx();
-                if (!z->zstd || ZSTD_isError(ZSTD_CCtx_setParameter(z->zstd, ZSTD_c_compressionLevel, ZSTD_LEVEL)) ||
+                if (!z->zstd ||
+                    ZSTD_isError(ZSTD_CCtx_setParameter(z->zstd, ZSTD_c_compressionLevel, ZSTD_LEVEL)) ||
                     ZSTD_isError(ZSTD_CCtx_setParameter(z->zstd, ZSTD_c_checksumFlag, 1)))
                         return -ENOMEM;
                 /* Worker threads where the library has them; without, it compresses in this thread. */
@@ -94,7 +95,8 @@ static int feed_zstd(Compressor *z, const void *data, size_t size, bool finish) 
 
         for (;;) {
                 ZSTD_outBuffer out = { .dst = z->out, .size = sizeof(z->out) };
-                size_t left = ZSTD_compressStream2(z->zstd, &out, &in, finish ? ZSTD_e_end : ZSTD_e_continue);
+                size_t left =
+                        ZSTD_compressStream2(z->zstd, &out, &in, finish ? ZSTD_e_end : ZSTD_e_continue);
                 int r;
 
                 if (ZSTD_isError(left))

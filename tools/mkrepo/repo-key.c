@@ -167,7 +167,8 @@ int repo_key_generate(RepoKeyType type, const char *path, RepoKey **ret) {
 }
 
 static int no_passphrase(char *buf, int size, int rwflag, void *userdata) {
-        /* An encrypted key would make OpenSSL prompt on the terminal; a signing tool run from make must not. */
+        /* An encrypted key would make OpenSSL prompt on the terminal; a signing tool run from make must not.
+         */
         return -1;
 }
 

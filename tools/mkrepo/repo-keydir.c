@@ -30,7 +30,8 @@ int keydir_get(KeyDir *kd, TufRoleType role, RepoKey **ret) {
                 return 0;
         }
         if (!kd->dir)
-                return log_error_errno(-EINVAL, "%s: signing needs the %s key, but no key directory was given",
+                return log_error_errno(-EINVAL,
+                                       "%s: signing needs the %s key, but no key directory was given",
                                        tuf_role_type_name(role), tuf_role_type_name(role));
         if (kd->fallback && !keydir_has(kd, role))
                 return keydir_get(kd->fallback, role, ret);
@@ -39,10 +40,12 @@ int keydir_get(KeyDir *kd, TufRoleType role, RepoKey **ret) {
                 return log_oom();
         r = repo_key_load(path, &kd->keys[role]);
         if (r == -EPERM)
-                return log_error_errno(r, "%s: private key is readable by group or others; chmod 600 it", path);
+                return log_error_errno(r, "%s: private key is readable by group or others; chmod 600 it",
+                                       path);
         if (r == -EBADMSG)
-                return log_error_errno(r, "%s: not an unencrypted ed25519, ECDSA P-256 or RSA (>= 2048 bits) "
-                                          "private key in PEM",
+                return log_error_errno(r,
+                                       "%s: not an unencrypted ed25519, ECDSA P-256 or RSA (>= 2048 bits) "
+                                       "private key in PEM",
                                        path);
         if (r < 0)
                 return log_error_errno(r, "%s: cannot read the %s key: %m", path, tuf_role_type_name(role));

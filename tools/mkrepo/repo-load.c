@@ -25,7 +25,8 @@ static int load_role(Repo *r, TufRoleType role, const char *path, uint64_t want)
                 return log_error_errno(-EBADMSG, "%s: not %s metadata", path, tuf_role_type_name(role));
         version = json_get_int(s, "version");
         if (version < 1 || (want && (uint64_t) version != want))
-                return log_error_errno(-EBADMSG, "%s: version %" PRId64 ", expected %" PRIu64, path, version, want);
+                return log_error_errno(-EBADMSG, "%s: version %" PRId64 ", expected %" PRIu64, path, version,
+                                       want);
         r->doc[role] = TAKE_PTR(doc);
         r->version[role] = (uint64_t) version;
         return 0;
@@ -38,7 +39,8 @@ static int meta_version(const Repo *r, TufRoleType role, const char *name, uint6
 
         if (!json_object_object_get_ex(repo_signed(r->doc[role]), "meta", &meta) ||
             !json_object_object_get_ex(meta, name, &entry) || (v = json_get_int(entry, "version")) < 1)
-                return log_error_errno(-EBADMSG, "%s version %" PRIu64 ": meta does not list %s with a version",
+                return log_error_errno(-EBADMSG,
+                                       "%s version %" PRIu64 ": meta does not list %s with a version",
                                        tuf_role_type_name(role), r->version[role], name);
         *ret = (uint64_t) v;
         return 0;
@@ -63,15 +65,17 @@ static int load_root(Repo *r) {
                 n++;
         }
         if (n == 0)
-                return log_error_errno(-ENOENT, "%s: no 1.root.json; run 'bulkhead-repo init' first", r->metadata_dir);
+                return log_error_errno(-ENOENT, "%s: no 1.root.json; run 'bulkhead-repo init' first",
+                                       r->metadata_dir);
         free(path);
         if (asprintf(&path, "%s/%" PRIu64 ".root.json", r->metadata_dir, n) < 0)
                 return log_oom();
         q = load_role(r, TUF_ROLE_ROOT, path, n);
         if (q < 0)
                 return q;
-        r->consistent = json_object_object_get_ex(repo_signed(r->doc[TUF_ROLE_ROOT]), "consistent_snapshot", &cs) &&
-                        json_object_get_boolean(cs);
+        r->consistent =
+                json_object_object_get_ex(repo_signed(r->doc[TUF_ROLE_ROOT]), "consistent_snapshot", &cs) &&
+                json_object_get_boolean(cs);
         return 0;
 }
 
@@ -80,7 +84,8 @@ static int load_chained(Repo *r, TufRoleType role, uint64_t version) {
         int q;
 
         if (r->consistent)
-                q = asprintf(&path, "%s/%" PRIu64 ".%s.json", r->metadata_dir, version, tuf_role_type_name(role));
+                q = asprintf(&path, "%s/%" PRIu64 ".%s.json", r->metadata_dir, version,
+                             tuf_role_type_name(role));
         else
                 q = asprintf(&path, "%s/%s.json", r->metadata_dir, tuf_role_type_name(role));
         if (q < 0)
@@ -100,7 +105,8 @@ int repo_open(const char *dir, TufTime now, Repo **ret) {
         q = repo_file_exists(r->config_path);
         if (q == 0)
                 return log_error_errno(-ENOENT, "%s: not a bulkhead-repo repository (no config.json)", dir);
-        if (q < 0 || (q = repo_json_load(r->config_path, 64 * 1024, &r->config)) < 0 || (q = load_root(r)) < 0)
+        if (q < 0 || (q = repo_json_load(r->config_path, 64 * 1024, &r->config)) < 0 ||
+            (q = load_root(r)) < 0)
                 return q;
         if (asprintf(&path, "%s/timestamp.json", r->metadata_dir) < 0)
                 return log_oom();

@@ -38,12 +38,13 @@ static const struct {
         { "init", verb_init, OPT_REPO | OPT_KEYS | OPT_EXPIRES | OPT_CONSISTENT | OPT_WAVES | OPT_NOW,
           OPT_REPO | OPT_KEYS },
         { "add", verb_add,
-          OPT_REPO | OPT_VERSION | OPT_IMAGE_DIR | OPT_VARIANT | OPT_WAVES | OPT_COMPRESS | OPT_RELEASED | OPT_NOW |
-                  OPT_KEYS,
+          OPT_REPO | OPT_VERSION | OPT_IMAGE_DIR | OPT_VARIANT | OPT_WAVES | OPT_COMPRESS | OPT_RELEASED |
+                  OPT_NOW | OPT_KEYS,
           OPT_REPO | OPT_VERSION | OPT_IMAGE_DIR },
         { "sign", verb_sign, OPT_REPO | OPT_KEYS | OPT_EXPIRES | OPT_NOW, OPT_REPO | OPT_KEYS },
         { "refresh", verb_sign, OPT_REPO | OPT_KEYS | OPT_EXPIRES | OPT_NOW, OPT_REPO | OPT_KEYS },
-        { "rotate-root", verb_rotate_root, OPT_REPO | OPT_KEYS | OPT_NEW_KEYS | OPT_DAYS | OPT_EXPIRES | OPT_NOW,
+        { "rotate-root", verb_rotate_root,
+          OPT_REPO | OPT_KEYS | OPT_NEW_KEYS | OPT_DAYS | OPT_EXPIRES | OPT_NOW,
           OPT_REPO | OPT_KEYS | OPT_NEW_KEYS },
         { "expire", verb_expire, OPT_REPO | OPT_KEYS | OPT_ROLE | OPT_DAYS | OPT_NOW,
           OPT_REPO | OPT_KEYS | OPT_ROLE | OPT_DAYS },
@@ -77,7 +78,8 @@ static void help(void) {
                "  keys create --dir DIR [--type ed25519|ecdsa|rsa]\n"
                "                 One private key per role (DIR/<role>.pem, PKCS#8, mode 0600); prints the\n"
                "                 public keys\n"
-               "  init --repo DIR --keys DIR [--expires ROLE=DAYS]... [--consistent-snapshot] [--waves H,...]\n"
+               "  init --repo DIR --keys DIR [--expires ROLE=DAYS]... [--consistent-snapshot] [--waves "
+               "H,...]\n"
                "                 Writes 1.root.json and empty targets, snapshot and timestamp\n"
                "  add --repo DIR --version V --image-dir DIR [--variant NAME] [--waves H,...]\n"
                "      [--compress zstd|xz|none] [--released RFC3339]\n"
@@ -85,10 +87,13 @@ static void help(void) {
                "  sign|refresh --repo DIR --keys DIR [--expires ROLE=DAYS]...\n"
                "                 Publishes what is staged and new snapshot and timestamp versions\n"
                "  rotate-root --repo DIR --keys DIR --new-keys DIR [--days N]\n"
-               "                 Writes N+1.root.json with the new keys, signed by the old and new root keys\n"
+               "                 Writes N+1.root.json with the new keys, signed by the old and new root "
+               "keys\n"
                "  expire --repo DIR --keys DIR --role ROLE --days N\n"
-               "                 Publishes a new version of ROLE that expires in N days (may be negative)\n\n"
-               "     --now RFC3339  Take this as the current time (for reproducible repositories and tests)\n"
+               "                 Publishes a new version of ROLE that expires in N days (may be "
+               "negative)\n\n"
+               "     --now RFC3339  Take this as the current time (for reproducible repositories and "
+               "tests)\n"
                "  -h --help         Show this help\n"
                "     --version      Show the version (before the verb)\n");
 }
@@ -141,20 +146,43 @@ static int parse_option(int c, const char *v, Args *a) {
         int r;
 
         switch (c) {
-        case OPT_DIR: a->dir = v; return 0;
-        case OPT_REPO: a->repo = v; return 0;
-        case OPT_KEYS: a->keys = v; return 0;
-        case OPT_NEW_KEYS: a->new_keys = v; return 0;
-        case OPT_VERSION: a->version = v; return 0;
-        case OPT_IMAGE_DIR: a->image_dir = v; return 0;
-        case OPT_VARIANT: a->variant = v; return 0;
-        case OPT_WAVES: a->waves = v; return 0;
-        case OPT_CONSISTENT: a->consistent = true; return 0;
-        case OPT_EXPIRES: return parse_expires(v, a);
-        case OPT_DAYS: return parse_days("--days", v, &a->days);
-        case OPT_ROLE: return parse_role(v, &a->role);
-        case OPT_NOW: return parse_time("--now", v, &a->now);
-        case OPT_RELEASED: return parse_time("--released", v, &a->released);
+        case OPT_DIR:
+                a->dir = v;
+                return 0;
+        case OPT_REPO:
+                a->repo = v;
+                return 0;
+        case OPT_KEYS:
+                a->keys = v;
+                return 0;
+        case OPT_NEW_KEYS:
+                a->new_keys = v;
+                return 0;
+        case OPT_VERSION:
+                a->version = v;
+                return 0;
+        case OPT_IMAGE_DIR:
+                a->image_dir = v;
+                return 0;
+        case OPT_VARIANT:
+                a->variant = v;
+                return 0;
+        case OPT_WAVES:
+                a->waves = v;
+                return 0;
+        case OPT_CONSISTENT:
+                a->consistent = true;
+                return 0;
+        case OPT_EXPIRES:
+                return parse_expires(v, a);
+        case OPT_DAYS:
+                return parse_days("--days", v, &a->days);
+        case OPT_ROLE:
+                return parse_role(v, &a->role);
+        case OPT_NOW:
+                return parse_time("--now", v, &a->now);
+        case OPT_RELEASED:
+                return parse_time("--released", v, &a->released);
         case OPT_TYPE:
                 if (repo_key_type_from_string(v, &a->key_type) < 0)
                         return log_error_errno(-EINVAL, "--type: '%s' is not ed25519, ecdsa or rsa", v);
@@ -223,7 +251,8 @@ int main(int argc, char *argv[]) {
         /* "keys create" is the one two-word verb. */
         if (streq(verb, "keys")) {
                 if (argc < 2 || !streq(argv[1], "create")) {
-                        log_error("Unknown verb 'keys %s'; did you mean 'keys create'?", argc > 1 ? argv[1] : "");
+                        log_error("Unknown verb 'keys %s'; did you mean 'keys create'?",
+                                  argc > 1 ? argv[1] : "");
                         return EXIT_FAILURE;
                 }
                 verb = "keys-create";

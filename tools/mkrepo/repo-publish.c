@@ -18,8 +18,9 @@ static json_object *meta_entry(uint64_t version, const char *data, size_t size) 
         char hex[65];
 
         repo_sha256_hex(data, size, hex);
-        if (!o || json_add_int(o, "version", (int64_t) version) < 0 || json_add_int(o, "length", (int64_t) size) < 0 ||
-            json_add(o, "hashes", hashes) < 0 || json_add_string(hashes, "sha256", hex) < 0)
+        if (!o || json_add_int(o, "version", (int64_t) version) < 0 ||
+            json_add_int(o, "length", (int64_t) size) < 0 || json_add(o, "hashes", hashes) < 0 ||
+            json_add_string(hashes, "sha256", hex) < 0)
                 return NULL;
         return TAKE_PTR(o);
 }
@@ -120,7 +121,8 @@ int repo_self_check(const Repo *r) {
         if (tuf_time_compare(expiry, r->now) <= 0) {
                 char buf[TUF_TIME_MAX];
 
-                log_warning("warning: metadata expires at %s, which is past: clients will refuse this repository",
+                log_warning("warning: metadata expires at %s, which is past: clients will refuse this "
+                            "repository",
                             tuf_time_format(expiry, buf));
                 at = (TufTime){ .sec = expiry.sec - 1 };
         }

@@ -28,7 +28,8 @@ static int load_published_manifest(const Repo *r, json_object **ret) {
                 *ret = manifest_new();
                 return *ret ? 0 : log_oom();
         }
-        if (!json_object_object_get_ex(entry, "hashes", &hashes) || !(sha = json_get_string(hashes, "sha256")))
+        if (!json_object_object_get_ex(entry, "hashes", &hashes) ||
+            !(sha = json_get_string(hashes, "sha256")))
                 return log_error_errno(-EBADMSG, "targets version %lu: %s has no sha256",
                                        (unsigned long) r->version[TUF_ROLE_TARGETS], MANIFEST_TARGET);
         if (repo_target_file(r, MANIFEST_TARGET, sha, &file) < 0)
@@ -38,8 +39,8 @@ static int load_published_manifest(const Repo *r, json_object **ret) {
                 return log_error_errno(q, "%s: cannot read the published manifest: %m", file);
         repo_sha256_hex(data, size, actual);
         if (!streq(actual, sha))
-                return log_error_errno(-EBADMSG, "%s: sha256 %s does not match %s listed by targets", file, actual,
-                                       sha);
+                return log_error_errno(-EBADMSG, "%s: sha256 %s does not match %s listed by targets", file,
+                                       actual, sha);
         q = tuf_json_parse(data, size, &m, &why);
         if (q >= 0)
                 q = manifest_check(m, &why);
@@ -51,7 +52,8 @@ static int load_published_manifest(const Repo *r, json_object **ret) {
 
 int repo_stage_load(const Repo *r, json_object **ret_targets, json_object **ret_manifest) {
         _cleanup_(json_object_putp) json_object *targets = NULL, *manifest = NULL;
-        _cleanup_free_ char *tpath = repo_staged_path(r, "targets.json"), *mpath = repo_staged_path(r, MANIFEST_TARGET);
+        _cleanup_free_ char *tpath = repo_staged_path(r, "targets.json"),
+                            *mpath = repo_staged_path(r, MANIFEST_TARGET);
         _cleanup_free_ char *why = NULL;
         int q;
 
@@ -91,7 +93,8 @@ static int save_json(const char *path, json_object *o) {
 }
 
 int repo_stage_save(const Repo *r, json_object *targets, json_object *manifest) {
-        _cleanup_free_ char *tpath = repo_staged_path(r, "targets.json"), *mpath = repo_staged_path(r, MANIFEST_TARGET);
+        _cleanup_free_ char *tpath = repo_staged_path(r, "targets.json"),
+                            *mpath = repo_staged_path(r, MANIFEST_TARGET);
         int q;
 
         if (!tpath || !mpath)
@@ -109,10 +112,12 @@ static int list_manifest(json_object *targets, const StoredTarget *st) {
         json_object *list, *entry = json_object_new_object(), *hashes = json_object_new_object(),
                            *custom = json_object_new_object();
 
-        if (!json_object_object_get_ex(targets, "targets", &list) || json_add(list, MANIFEST_TARGET, entry) < 0 ||
-            json_add_int(entry, "length", (int64_t) st->length) < 0 || json_add(entry, "hashes", hashes) < 0 ||
-            json_add_string(hashes, "sha256", st->sha256) < 0 || json_add(entry, "custom", custom) < 0 ||
-            json_add_string(custom, "kind", "manifest") < 0 || json_add_int(custom, "schema", MANIFEST_SCHEMA) < 0) {
+        if (!json_object_object_get_ex(targets, "targets", &list) ||
+            json_add(list, MANIFEST_TARGET, entry) < 0 ||
+            json_add_int(entry, "length", (int64_t) st->length) < 0 ||
+            json_add(entry, "hashes", hashes) < 0 || json_add_string(hashes, "sha256", st->sha256) < 0 ||
+            json_add(entry, "custom", custom) < 0 || json_add_string(custom, "kind", "manifest") < 0 ||
+            json_add_int(custom, "schema", MANIFEST_SCHEMA) < 0) {
                 json_object_put(hashes);
                 json_object_put(custom);
                 return -ENOMEM;
@@ -141,13 +146,15 @@ int repo_stage_apply(Repo *r) {
         q = repo_store_target_data(r, data, size, MANIFEST_TARGET, &st);
         if (q < 0)
                 return q;
-        if (list_manifest(targets, &st) < 0 || json_add(r->doc[TUF_ROLE_TARGETS], "signed", TAKE_PTR(targets)) < 0)
+        if (list_manifest(targets, &st) < 0 ||
+            json_add(r->doc[TUF_ROLE_TARGETS], "signed", TAKE_PTR(targets)) < 0)
                 return log_oom();
         return 1;
 }
 
 int repo_stage_clear(const Repo *r) {
-        _cleanup_free_ char *tpath = repo_staged_path(r, "targets.json"), *mpath = repo_staged_path(r, MANIFEST_TARGET);
+        _cleanup_free_ char *tpath = repo_staged_path(r, "targets.json"),
+                            *mpath = repo_staged_path(r, MANIFEST_TARGET);
 
         if (!tpath || !mpath)
                 return log_oom();

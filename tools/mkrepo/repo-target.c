@@ -108,7 +108,8 @@ static int install(const Repo *r, const char *tmp, const char *path, const Store
                 if (q < 0)
                         return log_error_errno(q, "%s: cannot read: %m", final);
                 if (!streq(existing, st->sha256))
-                        return log_error_errno(-EEXIST, "%s: target '%s' is already published with other content",
+                        return log_error_errno(-EEXIST,
+                                               "%s: target '%s' is already published with other content",
                                                final, path);
                 return 0;
         }
@@ -164,7 +165,8 @@ static int store(const Repo *r, const char *what, ReadFn read_fn, void *userdata
                 q = digest_hex(out_sha, st.sha256);
         if (q < 0) {
                 (void) unlink(tmp);
-                return log_error_errno(q, "%s: cannot store target '%s' (%s): %m", what, path, compression_name(c));
+                return log_error_errno(q, "%s: cannot store target '%s' (%s): %m", what, path,
+                                       compression_name(c));
         }
         st.length = out.length;
         q = install(r, tmp, path, &st, replace);
@@ -206,7 +208,8 @@ static ssize_t read_memory(void *userdata, uint8_t *buf, size_t size) {
         return (ssize_t) n;
 }
 
-int repo_store_target_data(const Repo *r, const void *data, size_t size, const char *path, StoredTarget *ret) {
+int repo_store_target_data(const Repo *r, const void *data, size_t size, const char *path,
+                           StoredTarget *ret) {
         Memory m = { .data = data, .left = size };
 
         return store(r, path, read_memory, &m, path, COMPRESSION_NONE, true, ret);

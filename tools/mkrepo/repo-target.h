@@ -32,7 +32,8 @@ int repo_store_target(const Repo *r, const char *src, const char *path, Compress
 
 /* Stores data (in memory) the same way, uncompressed, replacing what the path held: for the manifest,
  * which without consistent snapshots keeps one name across versions. */
-int repo_store_target_data(const Repo *r, const void *data, size_t size, const char *path, StoredTarget *ret);
+int repo_store_target_data(const Repo *r, const void *data, size_t size, const char *path,
+                           StoredTarget *ret);
 
 /* The file name under targets/ at which target path with sha256 is stored (consistent: DIR/HASH.NAME). */
 int repo_target_file(const Repo *r, const char *path, const char *sha256, char **ret);

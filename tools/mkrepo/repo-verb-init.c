@@ -31,8 +31,8 @@ int verb_keys_create(const Args *a) {
                 }
                 q = repo_key_generate(a->key_type, path, &kd.keys[t]);
                 if (q == -EEXIST)
-                        q = log_error_errno(q, "%s: exists; a key is never replaced (remove it to start over)",
-                                            path);
+                        q = log_error_errno(
+                                q, "%s: exists; a key is never replaced (remove it to start over)", path);
                 else if (q < 0)
                         q = log_error_errno(q, "%s: cannot create the %s key: %m", path,
                                             tuf_role_type_name((TufRoleType) t));
@@ -58,14 +58,16 @@ static json_object *role_keys(const char *keyid) {
         return TAKE_PTR(o);
 }
 
-json_object *root_signed_new(RepoKey *const keys[static _TUF_ROLE_TYPE_MAX], uint64_t version, const char *expires,
-                             bool consistent) {
+json_object *root_signed_new(RepoKey *const keys[static _TUF_ROLE_TYPE_MAX], uint64_t version,
+                             const char *expires, bool consistent) {
         _cleanup_(json_object_putp) json_object *s = json_object_new_object();
         json_object *k = json_object_new_object(), *roles = json_object_new_object();
 
         if (!s || json_add(s, "keys", k) < 0 || json_add(s, "roles", roles) < 0 ||
-            json_add_string(s, "_type", "root") < 0 || json_add_string(s, "spec_version", SPEC_VERSION) < 0 ||
-            json_add_int(s, "version", (int64_t) version) < 0 || json_add_string(s, "expires", expires) < 0 ||
+            json_add_string(s, "_type", "root") < 0 ||
+            json_add_string(s, "spec_version", SPEC_VERSION) < 0 ||
+            json_add_int(s, "version", (int64_t) version) < 0 ||
+            json_add_string(s, "expires", expires) < 0 ||
             json_add(s, "consistent_snapshot", json_object_new_boolean(consistent)) < 0)
                 return NULL;
         for (int t = 0; t < _TUF_ROLE_TYPE_MAX; t++)
@@ -94,11 +96,13 @@ static int write_config(const Repo *r, const Args *a) {
         size_t size;
         int q;
 
-        if (!c || json_add(c, "expires_days", days) < 0 || json_add_string(c, "waves", a->waves ?: "0,6,24,48") < 0)
+        if (!c || json_add(c, "expires_days", days) < 0 ||
+            json_add_string(c, "waves", a->waves ?: "0,6,24,48") < 0)
                 return log_oom();
         for (int t = 0; t < _TUF_ROLE_TYPE_MAX; t++)
                 if (json_add_int(days, tuf_role_type_name((TufRoleType) t),
-                                 a->expires[t] != INT64_MIN ? a->expires[t] : repo_expiry_days(r, (TufRoleType) t)) < 0)
+                                 a->expires[t] != INT64_MIN ? a->expires[t]
+                                                            : repo_expiry_days(r, (TufRoleType) t)) < 0)
                         return log_oom();
         q = repo_json_format(c, &data, &size);
         if (q < 0)
@@ -129,7 +133,8 @@ int verb_init(const Args *a) {
         if (asprintf(&first, "%s/1.root.json", r->metadata_dir) < 0)
                 return log_oom();
         if ((q = repo_file_exists(first)) != 0)
-                return q < 0 ? q : log_error_errno(-EEXIST, "%s: exists; the repository is initialized", first);
+                return q < 0 ? q
+                             : log_error_errno(-EEXIST, "%s: exists; the repository is initialized", first);
         for (int t = 0; t < _TUF_ROLE_TYPE_MAX; t++) {
                 RepoKey *k;
 
@@ -147,7 +152,8 @@ int verb_init(const Args *a) {
                 q = log_oom();
                 goto out;
         }
-        if ((q = repo_sign(root, &kd.keys[TUF_ROLE_ROOT], 1)) < 0 || (q = repo_save(r, TUF_ROLE_ROOT, root, NULL, NULL)) < 0)
+        if ((q = repo_sign(root, &kd.keys[TUF_ROLE_ROOT], 1)) < 0 ||
+            (q = repo_save(r, TUF_ROLE_ROOT, root, NULL, NULL)) < 0)
                 goto out;
         for (int t = TUF_ROLE_TIMESTAMP; t < _TUF_ROLE_TYPE_MAX; t++)
                 if (!(r->doc[t] = empty_role((TufRoleType) t))) {

@@ -49,7 +49,8 @@ static bool signed_by_current_keys(const Repo *r, TufRoleType role) {
                 bool found = false;
 
                 for (size_t j = 0; id && j < json_object_array_length(keyids); j++)
-                        found = found || streq(id, json_object_get_string(json_object_array_get_idx(keyids, j)));
+                        found = found ||
+                                streq(id, json_object_get_string(json_object_array_get_idx(keyids, j)));
                 if (!found)
                         return false;
         }
@@ -85,7 +86,8 @@ static int next_root_keys(const Repo *r, KeyDir *newkd, RepoKey *keys[static _TU
         int q;
 
         if (!json_object_object_get_ex(s, "roles", &roles) || !json_object_object_get_ex(s, "keys", &all))
-                return log_error_errno(-EBADMSG, "root version %" PRIu64 ": no keys or roles", r->version[0]);
+                return log_error_errno(-EBADMSG, "root version %" PRIu64 ": no keys or roles",
+                                       r->version[0]);
         for (int t = 0; t < _TUF_ROLE_TYPE_MAX; t++) {
                 const char *id;
                 json_object *pub;
@@ -100,8 +102,9 @@ static int next_root_keys(const Repo *r, KeyDir *newkd, RepoKey *keys[static _TU
                     !json_object_object_get_ex(o, "keyids", &ids) || json_object_array_length(ids) != 1 ||
                     !(id = json_object_get_string(json_object_array_get_idx(ids, 0))) ||
                     !json_object_object_get_ex(all, id, &pub))
-                        return log_error_errno(-EBADMSG, "root version %" PRIu64 ": role %s does not name one key",
-                                               r->version[TUF_ROLE_ROOT], tuf_role_type_name((TufRoleType) t));
+                        return log_error_errno(
+                                -EBADMSG, "root version %" PRIu64 ": role %s does not name one key",
+                                r->version[TUF_ROLE_ROOT], tuf_role_type_name((TufRoleType) t));
                 owned[t] = keys[t] = calloc(1, sizeof(RepoKey));
                 if (!keys[t])
                         return log_oom();
@@ -120,13 +123,15 @@ int verb_rotate_root(const Args *a) {
         unsigned mask = 0;
         int q;
 
-        if ((q = repo_open(a->repo, a->now, &r)) < 0 || (q = repo_role_key(r, &kd, TUF_ROLE_ROOT, &signers[0])) < 0 ||
+        if ((q = repo_open(a->repo, a->now, &r)) < 0 ||
+            (q = repo_role_key(r, &kd, TUF_ROLE_ROOT, &signers[0])) < 0 ||
             (q = next_root_keys(r, &newkd, keys, owned)) < 0)
                 goto out;
         repo_expires_in_days(r->now, a->days_set ? a->days : repo_expiry_days(r, TUF_ROLE_ROOT), expires);
         doc = repo_document(root_signed_new(keys, r->version[TUF_ROLE_ROOT] + 1, expires, r->consistent));
         signers[1] = keys[TUF_ROLE_ROOT];
-        /* Signed by the old root (so clients accept the change) and the new one (so it is valid by itself). */
+        /* Signed by the old root (so clients accept the change) and the new one (so it is valid by itself).
+         */
         if (!doc)
                 q = log_oom();
         else

@@ -35,5 +35,5 @@ int verb_rotate_root(const Args *a);
 int verb_expire(const Args *a);
 
 /* The root "signed" object for keys[role] (one key and threshold 1 per role). */
-json_object *root_signed_new(RepoKey *const keys[static _TUF_ROLE_TYPE_MAX], uint64_t version, const char *expires,
-                             bool consistent);
+json_object *root_signed_new(RepoKey *const keys[static _TUF_ROLE_TYPE_MAX], uint64_t version,
+                             const char *expires, bool consistent);

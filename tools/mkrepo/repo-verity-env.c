@@ -8,8 +8,8 @@
 #include "repo-add.h"
 #include "repo-json.h"
 
-static const char *const int_keys[] = { "data_blocks", "data_block_size", "hash_block_size", "hash_start_block",
-                                        "hash_bytes" };
+static const char *const int_keys[] = { "data_blocks", "data_block_size", "hash_block_size",
+                                        "hash_start_block", "hash_bytes" };
 
 static bool is_hex(const char *s, size_t max) {
         size_t n = strspn(s, "0123456789abcdef");
@@ -26,8 +26,10 @@ static int parse_line(const char *path, unsigned lineno, char *line, json_object
         *eq = 0;
         if (streq(line, "root_hash") || streq(line, "salt")) {
                 /* sha256 root hash: 64 digits; a salt is at most 256 bytes. */
-                if (!is_hex(eq + 1, streq(line, "salt") ? 512 : 64) || (streq(line, "root_hash") && strlen(eq + 1) != 64))
-                        return log_error_errno(-EBADMSG, "%s:%u: %s is not lowercase hex of the right length", path,
+                if (!is_hex(eq + 1, streq(line, "salt") ? 512 : 64) ||
+                    (streq(line, "root_hash") && strlen(eq + 1) != 64))
+                        return log_error_errno(-EBADMSG,
+                                               "%s:%u: %s is not lowercase hex of the right length", path,
                                                lineno, line);
                 return json_add_string(o, line, eq + 1);
         }

@@ -24,7 +24,8 @@ int repo_new(const char *dir, TufTime now, Repo **ret) {
                 return log_oom();
         r->now = now;
         if (!(r->dir = strdup(dir)) || asprintf(&r->metadata_dir, "%s/metadata", dir) < 0 ||
-            asprintf(&r->targets_dir, "%s/targets", dir) < 0 || asprintf(&r->staging_dir, "%s/staging", dir) < 0 ||
+            asprintf(&r->targets_dir, "%s/targets", dir) < 0 ||
+            asprintf(&r->staging_dir, "%s/staging", dir) < 0 ||
             asprintf(&r->config_path, "%s/config.json", dir) < 0)
                 return log_oom();
         *ret = TAKE_PTR(r);
@@ -72,7 +73,8 @@ json_object *repo_signed(json_object *doc) {
 json_object *repo_document(json_object *signed_) {
         _cleanup_(json_object_putp) json_object *doc = json_object_new_object();
 
-        if (!doc || json_add(doc, "signed", signed_) < 0 || json_add(doc, "signatures", json_object_new_array()) < 0)
+        if (!doc || json_add(doc, "signed", signed_) < 0 ||
+            json_add(doc, "signatures", json_object_new_array()) < 0)
                 return NULL;
         return TAKE_PTR(doc);
 }
@@ -118,15 +120,16 @@ int repo_role_key(const Repo *r, KeyDir *kd, TufRoleType role, RepoKey **ret) {
                                 *ret = k;
                                 return 0;
                         }
-        return log_error_errno(-EPERM, "%s: keyid %s is not a %s key of root version %" PRIu64, k->path, k->keyid,
-                               tuf_role_type_name(role), r->version[TUF_ROLE_ROOT]);
+        return log_error_errno(-EPERM, "%s: keyid %s is not a %s key of root version %" PRIu64, k->path,
+                               k->keyid, tuf_role_type_name(role), r->version[TUF_ROLE_ROOT]);
 }
 
 static int metadata_name(const Repo *r, TufRoleType role, uint64_t version, char **ret) {
         int q;
 
         if (role == TUF_ROLE_ROOT || (r->consistent && role != TUF_ROLE_TIMESTAMP))
-                q = asprintf(ret, "%s/%" PRIu64 ".%s.json", r->metadata_dir, version, tuf_role_type_name(role));
+                q = asprintf(ret, "%s/%" PRIu64 ".%s.json", r->metadata_dir, version,
+                             tuf_role_type_name(role));
         else
                 q = asprintf(ret, "%s/%s.json", r->metadata_dir, tuf_role_type_name(role));
         return q < 0 ? log_oom() : 0;
@@ -140,8 +143,8 @@ int repo_save(Repo *r, TufRoleType role, json_object *doc, char **ret_data, size
 
         q = repo_json_format(doc, &data, &size);
         if (q < 0)
-                return log_error_errno(q, "%s: cannot serialize version %" PRId64 ": %m", tuf_role_type_name(role),
-                                       version);
+                return log_error_errno(q, "%s: cannot serialize version %" PRId64 ": %m",
+                                       tuf_role_type_name(role), version);
         q = metadata_name(r, role, (uint64_t) version, &path);
         if (q < 0)
                 return q;
