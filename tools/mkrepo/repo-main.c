@@ -198,6 +198,13 @@ static int parse_option(int c, const char *v, Args *a) {
         return -EINVAL;
 }
 
+static const char *option_name(int c) {
+        for (size_t i = 0; options[i].name; i++)
+                if (options[i].val == c)
+                        return options[i].name;
+        return "?";
+}
+
 /* Returns <0 on a usage error, 0 after --help, 1 to run. */
 static int parse_argv(int argc, char *argv[], unsigned allowed, unsigned required, Args *a) {
         unsigned seen = 0;
@@ -211,8 +218,8 @@ static int parse_argv(int argc, char *argv[], unsigned allowed, unsigned require
                 if (c == '?')
                         return -EINVAL;
                 if (!(allowed & (unsigned) c))
-                        return log_error_errno(-EINVAL, "%s does not take %s (see --help)", argv[0],
-                                               argv[optind - 1]);
+                        return log_error_errno(-EINVAL, "%s does not take --%s (see --help)", argv[0],
+                                               option_name(c));
                 seen |= (unsigned) c;
                 r = parse_option(c, optarg, a);
                 if (r < 0)

@@ -93,6 +93,23 @@ static int file_sha256(const char *path, char ret[static 65]) {
         return digest_hex(ctx, ret);
 }
 
+/* The rename is durable only once the directory holding the new name is on disk. */
+static int fsync_parent(const char *file) {
+        _cleanup_free_ char *dir = strdup(file);
+        _cleanup_close_ int fd = -EBADF;
+        char *slash;
+
+        if (!dir)
+                return log_oom();
+        slash = strrchr(dir, '/');
+        if (slash)
+                *slash = 0;
+        fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0 || fsync(fd) < 0)
+                return log_error_errno(negative_errno(), "%s: cannot sync its directory: %m", file);
+        return 0;
+}
+
 /* Puts tmp in place as the target file; an existing file must already have the same content. */
 static int install(const Repo *r, const char *tmp, const char *path, const StoredTarget *st, bool replace) {
         _cleanup_free_ char *final = NULL;
@@ -118,7 +135,7 @@ static int install(const Repo *r, const char *tmp, const char *path, const Store
                 (void) unlink(tmp);
                 return q;
         }
-        return 0;
+        return fsync_parent(final);
 }
 
 static int store(const Repo *r, const char *what, ReadFn read_fn, void *userdata, const char *path,
