@@ -11,7 +11,7 @@ IMAGE := $(BUILD)/images/bulkhead-$(VARIANT)-x86_64.img
 SNAKEOIL_KEY := $(BUILD)/keys/snakeoil.key
 SNAKEOIL_CERT := /usr/share/ovmf/PkKek-1-snakeoil.pem
 
-.PHONY: all deps programs image run test test-unit test-asan test-integration test-long lock bench-boot clean
+.PHONY: all deps programs image repo run test test-unit test-asan test-integration test-long lock bench-boot clean
 
 all: programs
 
@@ -27,6 +27,10 @@ programs: deps $(MESON_BUILD)/build.ninja
 
 image: programs
 	tools/build-image.sh $(VARIANT)
+
+# The development update repository (TUF) of the image, signed with keys made once into build/repo-keys.
+repo: programs image
+	tools/build-repo.sh $(VARIANT)
 
 run: image
 	tools/run-vm.sh $(IMAGE)
