@@ -34,6 +34,7 @@ static const char *arg_body = "{\"motd\":\"bench {n}\"}";
 static const char *arg_tx = "bench";
 static const char *arg_label = "run";
 static bool arg_dump = false;
+static long arg_pid = 0; /* the server, for its CPU time */
 
 typedef struct Client {
         int fd;
@@ -60,6 +61,8 @@ typedef struct Load {
         Client *clients;
         Stats stats;
         uint64_t record_from; /* ns: operations completing before this are the warm-up */
+        uint64_t cpu_from;    /* the server's CPU time at record_from; UINT64_MAX: unknown */
+        bool cpu_read;        /* cpu_from was read */
         uint64_t deadline;    /* ns; UINT64_MAX in --ops mode */
 } Load;
 
@@ -81,6 +84,8 @@ static void help(void) {
                "  --body JSON       the PATCH body; {n} is replaced by a sequence number (default %s)\n"
                "  --tx NAME         transaction name prefix (default bench)\n"
                "  --label NAME      first field of the result line\n"
+               "  --pid PID         also print the server's CPU time per request (from "
+               "/proc/PID/schedstat)\n"
                "  --dump            GET PATH once and write the body to standard output\n"
                "  --help\n",
                CLIENTS_MAX, arg_body);
@@ -112,7 +117,8 @@ static int parse_argv(int argc, char *argv[]) {
                 ARG_BODY,
                 ARG_TX,
                 ARG_LABEL,
-                ARG_DUMP
+                ARG_DUMP,
+                ARG_PID
         };
         static const struct option options[] = {
                 { "socket", required_argument, NULL, ARG_SOCKET },
@@ -126,6 +132,7 @@ static int parse_argv(int argc, char *argv[]) {
                 { "tx", required_argument, NULL, ARG_TX },
                 { "label", required_argument, NULL, ARG_LABEL },
                 { "dump", no_argument, NULL, ARG_DUMP },
+                { "pid", required_argument, NULL, ARG_PID },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
@@ -174,6 +181,10 @@ static int parse_argv(int argc, char *argv[]) {
                         break;
                 case ARG_DUMP:
                         arg_dump = true;
+                        break;
+                case ARG_PID:
+                        r = parse_number("--pid", optarg, 1, 1 << 22, &v);
+                        arg_pid = (long) v;
                         break;
                 default:
                         return -EINVAL;
@@ -424,15 +435,37 @@ static double percentile_us(const uint64_t *v, size_t n, unsigned p) {
         return n == 0 ? 0 : (double) v[rank > 0 ? rank - 1 : 0] / 1000.0;
 }
 
-static void print_result(const Stats *s, double seconds) {
+/* Nanoseconds the server has run on a CPU (the first field of schedstat), UINT64_MAX if unknown. Unlike
+ * requests per second, CPU time per request hardly changes when other work shares the machine. */
+static uint64_t server_cpu_ns(void) {
+        char path[64];
+        _cleanup_fclose_ FILE *f = NULL;
+        uint64_t ns;
+
+        if (arg_pid == 0)
+                return UINT64_MAX;
+        snprintf(path, sizeof(path), "/proc/%ld/schedstat", arg_pid);
+        f = fopen(path, "re");
+        if (!f || fscanf(f, "%" SCNu64, &ns) != 1)
+                return UINT64_MAX;
+        return ns;
+}
+
+static void print_result(const Stats *s, double seconds, uint64_t cpu_from, uint64_t cpu_to) {
+        char cpu[32] = "-";
+
+        if (cpu_from != UINT64_MAX && cpu_to != UINT64_MAX && cpu_to >= cpu_from && s->requests > 0)
+                snprintf(cpu, sizeof(cpu), "%.1f",
+                         (double) (cpu_to - cpu_from) / 1000.0 / (double) s->requests);
         qsort(s->lat_ns, s->n_lat, sizeof(*s->lat_ns), compare_u64);
         printf("label=%s clients=%u mode=%s ops=%zu requests=%" PRIu64 " errors=%" PRIu64
                " reconnects=%" PRIu64
-               " seconds=%.3f ops_per_s=%.1f rps=%.1f p50_us=%.0f p99_us=%.0f max_us=%.0f\n",
+               " seconds=%.3f ops_per_s=%.1f rps=%.1f p50_us=%.0f p99_us=%.0f max_us=%.0f"
+               " server_cpu_us_per_req=%s\n",
                arg_label, arg_clients, arg_write ? "write" : "get", s->n_lat, s->requests, s->errors,
                s->reconnects, seconds, (double) s->n_lat / seconds, (double) s->requests / seconds,
                percentile_us(s->lat_ns, s->n_lat, 50), percentile_us(s->lat_ns, s->n_lat, 99),
-               percentile_us(s->lat_ns, s->n_lat, 100));
+               percentile_us(s->lat_ns, s->n_lat, 100), cpu);
 }
 
 static bool all_idle(const Load *l) {
@@ -450,6 +483,11 @@ static int event_loop(Load *l) {
         for (;;) {
                 uint64_t t = now_ns();
                 int timeout = IDLE_TIMEOUT_MS, n;
+
+                if (!l->cpu_read && t >= l->record_from) {
+                        l->cpu_from = server_cpu_ns();
+                        l->cpu_read = true;
+                }
 
                 if (l->deadline != UINT64_MAX) {
                         if (t >= l->deadline)
@@ -483,7 +521,7 @@ static int event_loop(Load *l) {
 }
 
 static int run_load(void) {
-        Load l = { .epoll_fd = -EBADF };
+        Load l = { .epoll_fd = -EBADF, .cpu_from = UINT64_MAX };
         uint64_t start, end;
         int r;
 
@@ -516,7 +554,7 @@ static int run_load(void) {
                 log_error_errno(r, "Load failed: %m");
                 goto finish;
         }
-        print_result(&l.stats, (double) (end - MIN(l.record_from, end)) / 1e9);
+        print_result(&l.stats, (double) (end - MIN(l.record_from, end)) / 1e9, l.cpu_from, server_cpu_ns());
 finish:
         for (unsigned i = 0; l.clients && i < arg_clients; i++) {
                 safe_close(l.clients[i].fd);

@@ -3,8 +3,9 @@
 # make bench-api: loads the settings API server and, in the same run as a baseline, nginx serving a static
 # file of the same size as the API's GET /settings answer, both on Unix sockets, with the same client
 # (bench/api-load: one epoll thread, keep-alive HTTP/1.1). Prints requests per second and p50/p99
-# latency for 1 and 16 concurrent clients, the ratio API/nginx, the rate of write operations (PATCH
-# /settings then POST /tx/commit, each a synced SQLite transaction) and the server's memory.
+# latency and the server's CPU time per request for 1 and 16 concurrent clients, the ratios API/nginx,
+# the rate of write operations (PATCH /settings then POST /tx/commit, each a synced SQLite transaction)
+# and the server's memory.
 # Each measurement is taken ROUNDS times, API and nginx alternating, and the median is shown; a ratio is
 # the median of the per-round ratios, so that load from other work on the machine cancels out.
 # Environment: ROUNDS (default 3), DURATION seconds per measurement (default 3), WARMUP (default 0.5).
@@ -95,10 +96,10 @@ size=$(stat -c %s "$work/www/settings.json")
 
 runs="$work/runs"
 : >"$runs"
-measure() { # LABEL SOCKET ARGS...: runs the load and keeps its result line
-        local label=$1 sock=$2 line
-        shift 2
-        line=$("$load" --socket "$sock" --label "$label" --duration "$duration" --warmup "$warmup" "$@")
+measure() { # LABEL SOCKET PID ARGS...: runs the load and keeps its result line
+        local label=$1 sock=$2 pid=$3 line
+        shift 3
+        line=$("$load" --socket "$sock" --pid "$pid" --label "$label" --duration "$duration" --warmup "$warmup" "$@")
         note "$line"
         echo "$line" >>"$runs"
 }
@@ -106,17 +107,17 @@ for ((r = 1; r <= rounds; r++)); do
         for c in 1 16; do
                 # Alternate which server goes first, so neither always follows the other's load.
                 if ((r % 2)); then
-                        measure "api-get-$c" "$work/api.sock" --clients "$c" --get /settings
-                        measure "nginx-get-$c" "$work/nginx.sock" --clients "$c" --get /settings.json
+                        measure "api-get-$c" "$work/api.sock" "$api_pid" --clients "$c" --get /settings
+                        measure "nginx-get-$c" "$work/nginx.sock" "$nginx_pid" --clients "$c" --get /settings.json
                 else
-                        measure "nginx-get-$c" "$work/nginx.sock" --clients "$c" --get /settings.json
-                        measure "api-get-$c" "$work/api.sock" --clients "$c" --get /settings
+                        measure "nginx-get-$c" "$work/nginx.sock" "$nginx_pid" --clients "$c" --get /settings.json
+                        measure "api-get-$c" "$work/api.sock" "$api_pid" --clients "$c" --get /settings
                 fi
         done
 done
 for ((r = 1; r <= rounds; r++)); do
         for c in 1 16; do
-                measure "api-write-$c" "$work/api.sock" --clients "$c" --patch /settings --tx bench \
+                measure "api-write-$c" "$work/api.sock" "$api_pid" --clients "$c" --patch /settings --tx bench \
                         --body '{"motd":"bench {n}"}'
         done
 done
@@ -144,16 +145,21 @@ for c in 1 16; do
                 "$(paired_ratio "$c" p50_us)" "-"
         row "  p99 latency (us)" "$(med "api-get-$c" p99_us)" "$(med "nginx-get-$c" p99_us)" \
                 "$(paired_ratio "$c" p99_us)" "-"
+        row "  server CPU per request (us)" "$(med "api-get-$c" server_cpu_us_per_req)" \
+                "$(med "nginx-get-$c" server_cpu_us_per_req)" "$(paired_ratio "$c" server_cpu_us_per_req)" "<=2.00"
 done
 for c in 1 16; do
         row "PATCH+commit, $c client(s): ops/s" "$(med "api-write-$c" ops_per_s)" - - -
         row "  p50 latency (us)" "$(med "api-write-$c" p50_us)" - - -
         row "  p99 latency (us)" "$(med "api-write-$c" p99_us)" - - -
+        row "  server CPU per request (us)" "$(med "api-write-$c" server_cpu_us_per_req)" - - -
 done
 row "RSS idle after start (KiB)" "$api_idle" "$nginx_idle" "$(ratio "$api_idle" "$nginx_idle")" "api<=4096"
 row "  of which anonymous (KiB)" "$api_idle_anon" "$nginx_idle_anon" "$(ratio "$api_idle_anon" "$nginx_idle_anon")" -
 row "RSS peak under load, VmHWM (KiB)" "$api_peak" "$nginx_peak" "$(ratio "$api_peak" "$nginx_peak")" -
 row "errors (non-2xx or broken), all runs" "$errors" - - "0"
 echo "Same client, same run; both servers log each request to a file. A write op is two requests, each a"
-echo "synced SQLite transaction. RSS counts shared library pages too (RssFile); anonymous is the process's own."
+echo "synced SQLite transaction. Server CPU per request (schedstat) is the figure least moved by other work on"
+echo "the machine: API/nginx <= 2 is the same goal as >= 0.5x the rate. RSS counts shared library pages too"
+echo "(RssFile); anonymous is the process's own."
 [ "$errors" = 0 ] || die "$errors requests failed (result lines: see above)"
