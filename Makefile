@@ -11,7 +11,7 @@ IMAGE := $(BUILD)/images/bulkhead-$(VARIANT)-x86_64.img
 SNAKEOIL_KEY := $(BUILD)/keys/snakeoil.key
 SNAKEOIL_CERT := /usr/share/ovmf/PkKek-1-snakeoil.pem
 
-.PHONY: all deps programs image repo run test test-unit test-asan test-integration test-long lock bench-boot clean
+.PHONY: all deps programs image repo run test test-unit test-asan test-integration test-long lock bench-boot bench-api clean
 
 all: programs
 
@@ -64,6 +64,9 @@ test-long: test
 bench-boot: programs $(SNAKEOIL_KEY)
 	SB_KEY=$(SNAKEOIL_KEY) SB_CERT=$(SNAKEOIL_CERT) tools/build-image.sh $(VARIANT)
 	bench/boot.sh $(VARIANT)
+
+bench-api: programs
+	bench/api.sh
 
 clean:
 	rm -rf $(BUILD)
