@@ -22,6 +22,9 @@ struct ApiContext {
         sd_event_source *try_timer; /* armed while a "try" commit waits for its confirmation */
         uint64_t try_deadline;      /* unix seconds */
         struct json_object *file_status; /* configuration file name -> last render's outcome */
+        /* GET /settings answers by query, as text. Reads vastly outnumber writes, and assembling the tree
+         * from the datastore is most of a read's cost; every commit or revert empties it. */
+        struct json_object *settings_cache;
 };
 
 /* The server's routes (api-routes.c). */
@@ -35,6 +38,9 @@ void api_respond_settings_error(ApiResponse *resp, unsigned status, int r, const
  * try-restarts their services' units. Returns 0 or the first error; every file's outcome is recorded in
  * ctx->file_status either way. */
 int api_apply(ApiContext *ctx, struct json_object *keys, char **ret_error);
+
+/* Forgets cached answers: the live settings changed. */
+void api_settings_changed(ApiContext *ctx);
 
 /* Reverts an unconfirmed "try" commit (at its deadline, or left over from before a restart). */
 int api_try_revert(ApiContext *ctx);

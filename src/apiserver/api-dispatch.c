@@ -18,6 +18,14 @@ void api_respond(ApiResponse *resp, unsigned status, struct json_object *body) {
                 resp->status = 500;
 }
 
+void api_respond_text(ApiResponse *resp, unsigned status, const char *json_text) {
+        free(resp->body);
+        resp->status = status;
+        resp->body = strdup(json_text);
+        if (!resp->body)
+                resp->status = 500;
+}
+
 void api_respond_error(ApiResponse *resp, unsigned status, const char *key, const char *fmt, ...) {
         struct json_object *o = json_object_new_object();
         char reason[1024];

@@ -39,15 +39,27 @@ static int split_list(const char *value, char **ret_buf, const char ***ret_items
         return 0;
 }
 
+#define SETTINGS_CACHE_MAX 64
+
+void api_settings_changed(ApiContext *ctx) {
+        json_object_put(ctx->settings_cache);
+        ctx->settings_cache = json_object_new_object();
+}
+
 void api_get_settings(ApiContext *ctx, const ApiRequest *req, ApiResponse *resp) {
         const char *list = api_query(req, "keys") ? api_query(req, "keys") : api_query(req, "prefix");
         _cleanup_free_ char *buf = NULL;
         _cleanup_free_ const char **items = NULL;
         _cleanup_(json_object_putp) struct json_object *tree = NULL;
         SettingsError e = {};
+        struct json_object *cached;
         size_t n = 0;
         int r;
 
+        if (!ctx->settings_cache)
+                api_settings_changed(ctx);
+        if (json_object_object_get_ex(ctx->settings_cache, list ? list : "", &cached))
+                return api_respond_text(resp, 200, json_object_get_string(cached));
         if (split_list(list, &buf, &items, &n) < 0)
                 return api_respond_error(resp, 500, NULL, "out of memory");
         for (size_t i = 0; i < n; i++) {
@@ -62,6 +74,11 @@ void api_get_settings(ApiContext *ctx, const ApiRequest *req, ApiResponse *resp)
         if (r < 0)
                 return api_respond_settings_error(resp, 400, r, &e);
         api_respond(resp, 200, tree);
+        if (resp->status == 200) {
+                if (json_object_object_length(ctx->settings_cache) >= SETTINGS_CACHE_MAX)
+                        api_settings_changed(ctx);
+                json_object_object_add(ctx->settings_cache, list ? list : "", json_object_new_string(resp->body));
+        }
 }
 
 void api_patch_settings(ApiContext *ctx, const ApiRequest *req, ApiResponse *resp) {
@@ -184,6 +201,7 @@ static int commit(ApiContext *ctx, const ApiRequest *req, ApiResponse *resp, con
         SettingsError e = {};
         int r = settings_store_commit(ctx->store, tx_name(req), snapshot, ret_keys, &e);
 
+        api_settings_changed(ctx);
         if (r < 0)
                 api_respond_settings_error(resp, r == -ENOENT ? 404 : r == -EEXIST ? 409 : 400, r, &e);
         return r;

@@ -23,6 +23,7 @@ int api_try_revert(ApiContext *ctx) {
 
         ctx->try_timer = sd_event_source_disable_unref(ctx->try_timer);
         r = settings_store_revert(ctx->store, API_TRY_SNAPSHOT, &keys, &e);
+        api_settings_changed(ctx);
         if (r == -ENOENT)
                 return 0;
         if (r < 0)
@@ -57,6 +58,7 @@ void api_post_try(ApiContext *ctx, const ApiRequest *req, ApiResponse *resp) {
                 return api_respond_error(resp, 409, NULL,
                                          "a tried change is waiting for its confirmation (POST /tx/confirm)");
         r = settings_store_commit(ctx->store, tx, API_TRY_SNAPSHOT, &keys, &e);
+        api_settings_changed(ctx);
         if (r < 0)
                 return api_respond_settings_error(resp, r == -ENOENT ? 404 : r == -EEXIST ? 409 : 400, r, &e);
         r = sd_event_add_time_relative(ctx->event, &ctx->try_timer, CLOCK_MONOTONIC, seconds * 1000000ULL, 0,

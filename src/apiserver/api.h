@@ -53,6 +53,8 @@ void api_respond(ApiResponse *resp, unsigned status, struct json_object *body);
 void api_respond_error(ApiResponse *resp, unsigned status, const char *key, const char *fmt, ...)
         _printf_(4, 5);
 void api_response_done(ApiResponse *resp);
+/* Answers with status and a body that is already JSON text. */
+void api_respond_text(ApiResponse *resp, unsigned status, const char *json_text);
 
 /* A query parameter of the request, or NULL. */
 const char *api_query(const ApiRequest *req, const char *name);

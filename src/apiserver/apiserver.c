@@ -214,5 +214,6 @@ int main(int argc, char *argv[]) {
         settings_store_close(ctx.store);
         settings_model_free(ctx.model);
         json_object_put(ctx.file_status);
+        json_object_put(ctx.settings_cache);
         return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }
