@@ -46,7 +46,7 @@ test: programs test-unit test-asan test-integration
 
 test-unit: programs
 	meson test -C $(MESON_BUILD) --print-errorlogs
-	@grep -hE '^(toml-test|mustache-spec|settings-crash|api):' $(MESON_BUILD)/meson-logs/testlog.txt || true
+	@grep -hE '^(toml-test|mustache-spec|settings-crash|api-crash|api):' $(MESON_BUILD)/meson-logs/testlog.txt || true
 
 test-asan: deps
 	[ -f $(ASAN_BUILD)/build.ninja ] || meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false
