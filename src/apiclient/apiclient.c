@@ -32,7 +32,8 @@ static int help(void) {
                "  --json          print JSON exactly as the server sent it\n"
                "\n"
                "Exit status: 0 done; 1 bad usage or unreadable input; 2 the API refused the request\n"
-               "(the reason and the key are printed); 3 no API server answered, or it failed.\n");
+               "(the reason and the key are printed); 3 no API server answered, or it failed.\n"
+               "See apiclient(1): docs/man/apiclient.1.\n");
         return EXIT_OK;
 }
 
