@@ -3,7 +3,8 @@
  * benchmarks and operators can rely on:
  *     bulkhead: ready version=<version> set=<a|b> boot_ms=<milliseconds since kernel start>
  * Before it, one line of facts about the running system (root device, /etc, data partition, boot count),
- * which is what an operator without a shell wants to see first on a serial console. */
+ * which is what an operator without a shell wants to see first on a serial console. With --blessed (run
+ * after systemd-bless-boot) it prints "bulkhead: boot blessed set=<a|b>". */
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/socket.h>
@@ -86,6 +87,13 @@ int main(int argc, char *argv[]) {
         log_set_program("bulkhead-ready");
         if (read_full_file("/proc/cmdline", 64 * 1024, &cmdline, NULL) >= 0)
                 (void) cmdline_get(cmdline, "bulkhead.set", set, sizeof(set));
+        /* After systemd-bless-boot: the boot counter of this set's UKI is cleared, an update or a power cut
+         * from now on cannot make this boot count as failed. */
+        if (argc > 1 && streq(argv[1], "--blessed")) {
+                if (asprintf(&line, "bulkhead: boot blessed set=%s\n", set) < 0)
+                        return EXIT_FAILURE;
+                return console_print(line) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+        }
         if (read_full_file(argc > 1 ? argv[1] : "/usr/lib/os-release", 64 * 1024, &osrel, NULL) >= 0)
                 (void) os_release_get(osrel, "VERSION_ID", version, sizeof(version));
 

@@ -27,6 +27,11 @@ boot() { # number
                 finish
         fi
         status=$(grep -a '^bulkhead: root=' "$WORK/console.log" | tr -d '\r')
+        # Blessing follows the ready line (on a boot still on trial, the first); powering off before it would
+        # leave the boot on trial.
+        if [ "$1" = 1 ]; then
+                vm_wait '^bulkhead: boot blessed set=a' 120 && pass "boot 1: blessed" || fail "boot 1: no 'boot blessed' line"
+        fi
         echo "  status: $status"
         cp "$WORK/console.log" "$WORK/console-$1.log"
 }
