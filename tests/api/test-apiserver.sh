@@ -6,29 +6,7 @@
 # Usage: test-apiserver.sh APISERVER APICLIENT RENDER SOURCE_ROOT
 set -uo pipefail
 apiserver=$1 apiclient=$2 render=$3 src=$4
-work=$(mktemp -d)
-trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
-failed=0 passed=0
-pass() { passed=$((passed + 1)); echo "ok: $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
-check() { # description, then a command that must succeed
-        local what=$1
-        shift
-        if "$@"; then pass "$what"; else fail "$what"; fi
-}
-
-printf 'NAME=Bulkhead\nVERSION_ID=0.1.0\nVARIANT_ID=qemu\nPRETTY_NAME="Bulkhead 0.1.0 (qemu)"\n' >"$work/os-release"
-mkdir "$work/root"
-start() {
-        rm -f "$work/api.sock"
-        "$apiserver" --socket "$work/api.sock" --datastore "$work/settings.sqlite" --models "$src/models" \
-                --templates "$src/templates" --root "$work/root" --os-release "$work/os-release" --no-bus \
-                2>>"$work/server.log" &
-        server=$!
-        for _ in $(seq 100); do [ -S "$work/api.sock" ] && return 0; sleep 0.05; done
-        echo "server did not start:"; cat "$work/server.log"; exit 1
-}
-api() { "$apiclient" --socket "$work/api.sock" "$@"; }
+. "$(dirname "$0")/lib.sh"
 
 start
 check "defaults of the variant are live" [ "$(api --json get motd)" = '{"motd":"Welcome to Bulkhead (qemu)!"}' ]
@@ -95,12 +73,12 @@ sleep 2
 check "unconfirmed: reverted after the deadline" [ "$(api --json get motd)" = '{"motd":"from toml"}' ]
 check "the file is rendered back" [ "$(cat "$work/root/etc/motd")" = "from toml" ]
 
-kill $server; wait $server 2>/dev/null
+stop
 start
 out=$(api --json get motd)
 check "settings persist across a restart ($out)" [ "$out" = '{"motd":"from toml"}' ]
 api --json set --try 30 motd=pending >/dev/null
-kill -9 $server; wait $server 2>/dev/null
+kill -9 "$server"; wait "$server" 2>/dev/null
 start
 check "a try left unconfirmed by a crash is reverted at start" [ "$(api --json get motd)" = '{"motd":"from toml"}' ]
 

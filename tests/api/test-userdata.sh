@@ -6,32 +6,7 @@
 # Usage: test-userdata.sh APISERVER APICLIENT USERDATA SOURCE_ROOT
 set -uo pipefail
 apiserver=$1 apiclient=$2 userdata=$3 src=$4
-work=$(mktemp -d)
-server=
-trap '[ -n "$server" ] && kill $server 2>/dev/null; rm -rf "$work"' EXIT
-failed=0 passed=0
-pass() { passed=$((passed + 1)); echo "ok: $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
-check() { # description, then a command that must succeed
-        local what=$1
-        shift
-        if "$@"; then pass "$what"; else fail "$what"; fi
-}
-
-printf 'NAME=Bulkhead\nVERSION_ID=0.1.0\nVARIANT_ID=qemu\nPRETTY_NAME="Bulkhead 0.1.0 (qemu)"\n' \
-        >"$work/os-release"
-mkdir "$work/root"
-start() { # DATASTORE: a fresh name is a first boot
-        rm -f "$work/api.sock"
-        "$apiserver" --socket "$work/api.sock" --datastore "$work/$1" --models "$src/models" \
-                --templates "$src/templates" --root "$work/root" --os-release "$work/os-release" --no-bus \
-                2>>"$work/server.log" &
-        server=$!
-        for _ in $(seq 100); do [ -S "$work/api.sock" ] && return 0; sleep 0.05; done
-        echo "server did not start:"; cat "$work/server.log"; exit 1
-}
-stop() { kill $server; wait $server 2>/dev/null; server=; }
-api() { "$apiclient" --socket "$work/api.sock" "$@"; }
+. "$(dirname "$0")/lib.sh"
 # The boot's invocation, every path pointed into the scratch directory; the console is a file to read back.
 run_userdata() {
         : >"$work/console"

@@ -1,0 +1,33 @@
+# SPDX-License-Identifier: MIT
+# Shared by the host-side API tests: a scratch directory, pass/fail counting, and a real apiserver on a
+# temporary socket and datastore (sourced after APISERVER, APICLIENT and SOURCE_ROOT are set as
+# $apiserver, $apiclient and $src).
+work=$(mktemp -d)
+server=
+trap '[ -n "$server" ] && kill -9 $server 2>/dev/null; rm -rf "$work"' EXIT
+failed=0 passed=0
+pass() { passed=$((passed + 1)); echo "ok: $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+check() { # description, then a command that must succeed
+        local what=$1
+        shift
+        if "$@"; then pass "$what"; else fail "$what"; fi
+}
+
+printf 'NAME=Bulkhead\nVERSION_ID=0.1.0\nVARIANT_ID=qemu\nPRETTY_NAME="Bulkhead 0.1.0 (qemu)"\n' \
+        >"$work/os-release"
+mkdir "$work/root"
+
+# start [DATASTORE]: starts the server (default datastore settings.sqlite; a new name is a first boot) and
+# waits for its socket.
+start() {
+        rm -f "$work/api.sock"
+        "$apiserver" --socket "$work/api.sock" --datastore "$work/${1:-settings.sqlite}" --models "$src/models" \
+                --templates "$src/templates" --root "$work/root" --os-release "$work/os-release" --no-bus \
+                2>>"$work/server.log" &
+        server=$!
+        for _ in $(seq 200); do [ -S "$work/api.sock" ] && return 0; sleep 0.025; done
+        echo "server did not start:"; cat "$work/server.log"; exit 1
+}
+stop() { kill "$server"; wait "$server" 2>/dev/null; server=; }
+api() { "$apiclient" --socket "$work/api.sock" "$@"; }
