@@ -204,7 +204,7 @@ ApiServer *api_server_free(ApiServer *s) {
         return NULL;
 }
 
-int api_listen_unix(const char *path, unsigned mode, int *ret_fd) {
+int api_listen_unix(const char *path, unsigned mode, gid_t gid, int *ret_fd) {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         _cleanup_close_ int fd = -EBADF;
 
@@ -223,6 +223,9 @@ int api_listen_unix(const char *path, unsigned mode, int *ret_fd) {
         umask(old);
         if (r < 0)
                 return -e;
+        /* The group is given before listen(): until then nobody can connect. */
+        if (gid != (gid_t) -1 && chown(path, (uid_t) -1, gid) < 0)
+                return negative_errno();
         if (listen(fd, 64) < 0)
                 return negative_errno();
         *ret_fd = TAKE_FD(fd);

@@ -15,5 +15,6 @@ int api_server_new(sd_event *e, int listen_fd, ApiContext *ctx, const ApiRoute *
 ApiServer *api_server_free(ApiServer *s);
 DEFINE_TRIVIAL_CLEANUP_FUNC(ApiServer *, api_server_free);
 
-/* Creates the Unix socket at path (replacing a stale one) with the given mode, listening. */
-int api_listen_unix(const char *path, unsigned mode, int *ret_fd);
+/* Creates the Unix socket at path (replacing a stale one) with the given mode and group (gid (gid_t) -1:
+ * leave it), listening. */
+int api_listen_unix(const char *path, unsigned mode, gid_t gid, int *ret_fd);

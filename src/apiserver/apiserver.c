@@ -4,6 +4,7 @@
  * of a "try" commit. At start it opens the datastore, makes the model's defaults live for keys that have no
  * value yet (first boot, or keys a new version added) and reverts a tried change left unconfirmed. */
 #include <getopt.h>
+#include <grp.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@ static const char *arg_templates = "/usr/share/bulkhead/templates";
 static const char *arg_variant = NULL;
 static const char *arg_root = "/";
 static unsigned arg_mode = 0660;
+static const char *arg_group = "api";
 static bool arg_bus = true;
 
 static void help(void) {
@@ -29,6 +31,7 @@ static void help(void) {
                "Serves the settings API on a Unix socket.\n\n"
                "  --socket PATH        the socket (default %s)\n"
                "  --socket-mode OCTAL  its mode (default 0660)\n"
+               "  --socket-group NAME  its group (default api; used only if the group exists)\n"
                "  --datastore PATH     the settings database (default %s)\n"
                "  --models DIR         the settings model (default %s)\n"
                "  --variant NAME       the model's variant (default: VARIANT_ID of the os-release file)\n"
@@ -40,11 +43,12 @@ static void help(void) {
 }
 
 static int parse_argv(int argc, char *argv[]) {
-        enum { ARG_SOCKET = 0x100, ARG_MODE, ARG_OS_RELEASE, ARG_DATASTORE, ARG_MODELS, ARG_VARIANT,
+        enum { ARG_SOCKET = 0x100, ARG_MODE, ARG_GROUP, ARG_OS_RELEASE, ARG_DATASTORE, ARG_MODELS, ARG_VARIANT,
                ARG_TEMPLATES, ARG_ROOT, ARG_NO_BUS };
         static const struct option options[] = {
                 { "socket", required_argument, NULL, ARG_SOCKET },
                 { "socket-mode", required_argument, NULL, ARG_MODE },
+                { "socket-group", required_argument, NULL, ARG_GROUP },
                 { "os-release", required_argument, NULL, ARG_OS_RELEASE },
                 { "datastore", required_argument, NULL, ARG_DATASTORE },
                 { "models", required_argument, NULL, ARG_MODELS },
@@ -72,6 +76,9 @@ static int parse_argv(int argc, char *argv[]) {
                                 log_error("--socket-mode: '%s' is not an octal file mode", optarg);
                                 return -EINVAL;
                         }
+                        break;
+                case ARG_GROUP:
+                        arg_group = optarg;
                         break;
                 case ARG_OS_RELEASE:
                         arg_os_release = optarg;
@@ -196,7 +203,10 @@ int main(int argc, char *argv[]) {
         (void) sd_event_set_signal_exit(e, true);
         (void) api_try_revert(&ctx);
 
-        r = api_listen_unix(arg_socket, arg_mode, &fd);
+        struct group *g = getgrnam(arg_group);
+        if (!g)
+                log_info("group '%s' does not exist: the socket keeps its owner's group", arg_group);
+        r = api_listen_unix(arg_socket, arg_mode, g ? g->gr_gid : (gid_t) -1, &fd);
         if (r < 0)
                 return log_error_errno(r, "Failed to listen on %s: %m", arg_socket), EXIT_FAILURE;
         r = api_server_new(e, fd, &ctx, api_routes, api_n_routes, &server);
