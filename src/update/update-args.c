@@ -24,7 +24,8 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *ret) {
 
 static int check_required(const UpdateArgs *a, unsigned need) {
         if ((need & NEED_REPO) && (!a->root || !a->repo || !a->variant || !a->current_version))
-                return log_error_errno(-EINVAL, "--root, --repo, --variant and --current-version are required.");
+                return log_error_errno(-EINVAL,
+                                       "--root, --repo, --variant and --current-version are required.");
         if ((need & NEED_SET) && !a->current_set)
                 return log_error_errno(-EINVAL, "--current-set a|b is required.");
         if ((need & NEED_ESP) && !a->esp)
@@ -36,9 +37,23 @@ static int check_required(const UpdateArgs *a, unsigned need) {
 
 int update_args_parse(int argc, char *argv[], unsigned need, void (*help)(void), UpdateArgs *ret) {
         enum {
-                ARG_ROOT = 0x100, ARG_REPO, ARG_VARIANT, ARG_CURRENT, ARG_SEED, ARG_IGNORE_WAVES, ARG_LOCK,
-                ARG_NOW, ARG_STATE, ARG_VERSION, ARG_DOWNGRADE, ARG_DISK, ARG_SET, ARG_ESP, ARG_ROOT_DEV,
-                ARG_VERITY_DEV, ARG_ESP_FREE,
+                ARG_ROOT = 0x100,
+                ARG_REPO,
+                ARG_VARIANT,
+                ARG_CURRENT,
+                ARG_SEED,
+                ARG_IGNORE_WAVES,
+                ARG_LOCK,
+                ARG_NOW,
+                ARG_STATE,
+                ARG_VERSION,
+                ARG_DOWNGRADE,
+                ARG_DISK,
+                ARG_SET,
+                ARG_ESP,
+                ARG_ROOT_DEV,
+                ARG_VERITY_DEV,
+                ARG_ESP_FREE,
         };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -72,19 +87,45 @@ int update_args_parse(int argc, char *argv[], unsigned need, void (*help)(void),
                 case 'h':
                         help();
                         return 0;
-                case ARG_ROOT: a.root = optarg; break;
-                case ARG_REPO: a.repo = optarg; break;
-                case ARG_VARIANT: a.variant = optarg; break;
-                case ARG_CURRENT: a.current_version = optarg; break;
-                case ARG_IGNORE_WAVES: a.ignore_waves = true; break;
-                case ARG_LOCK: a.version_lock = optarg; break;
-                case ARG_STATE: a.state = optarg; break;
-                case ARG_VERSION: a.version = optarg; break;
-                case ARG_DOWNGRADE: a.allow_downgrade = true; break;
-                case ARG_DISK: a.disk = optarg; break;
-                case ARG_ESP: a.esp = optarg; break;
-                case ARG_ROOT_DEV: a.root_dev = optarg; break;
-                case ARG_VERITY_DEV: a.verity_dev = optarg; break;
+                case ARG_ROOT:
+                        a.root = optarg;
+                        break;
+                case ARG_REPO:
+                        a.repo = optarg;
+                        break;
+                case ARG_VARIANT:
+                        a.variant = optarg;
+                        break;
+                case ARG_CURRENT:
+                        a.current_version = optarg;
+                        break;
+                case ARG_IGNORE_WAVES:
+                        a.ignore_waves = true;
+                        break;
+                case ARG_LOCK:
+                        a.version_lock = optarg;
+                        break;
+                case ARG_STATE:
+                        a.state = optarg;
+                        break;
+                case ARG_VERSION:
+                        a.version = optarg;
+                        break;
+                case ARG_DOWNGRADE:
+                        a.allow_downgrade = true;
+                        break;
+                case ARG_DISK:
+                        a.disk = optarg;
+                        break;
+                case ARG_ESP:
+                        a.esp = optarg;
+                        break;
+                case ARG_ROOT_DEV:
+                        a.root_dev = optarg;
+                        break;
+                case ARG_VERITY_DEV:
+                        a.verity_dev = optarg;
+                        break;
                 case ARG_SEED:
                         if (parse_u64(optarg, MANIFEST_SEEDS - 1, &v) < 0)
                                 return log_error_errno(-EINVAL, "--seed '%s' is not a number from 0 to %d.",
@@ -94,7 +135,8 @@ int update_args_parse(int argc, char *argv[], unsigned need, void (*help)(void),
                         break;
                 case ARG_NOW:
                         if (tuf_time_parse(optarg, &a.now) < 0)
-                                return log_error_errno(-EINVAL, "--now '%s' is not an RFC 3339 time.", optarg);
+                                return log_error_errno(-EINVAL, "--now '%s' is not an RFC 3339 time.",
+                                                       optarg);
                         break;
                 case ARG_SET:
                         if (!streq(optarg, "a") && !streq(optarg, "b"))

@@ -13,8 +13,8 @@ typedef struct UpdateArgs {
         unsigned seed;
         bool seed_set, ignore_waves, allow_downgrade;
         TufTime now;
-        char current_set;    /* 'a', 'b', or 0 */
-        int64_t esp_free;    /* test hook: pretend the ESP has this many bytes free; -1: ask statvfs */
+        char current_set; /* 'a', 'b', or 0 */
+        int64_t esp_free; /* test hook: pretend the ESP has this many bytes free; -1: ask statvfs */
 } UpdateArgs;
 
 enum {

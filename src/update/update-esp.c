@@ -73,16 +73,19 @@ static int open_uki_dir(const char *esp, char **ret_error) {
 
         fd = open(esp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
-                return tuf_error(ret_error, negative_errno(), "cannot open the ESP '%s': %s", esp, strerror(errno));
+                return tuf_error(ret_error, negative_errno(), "cannot open the ESP '%s': %s", esp,
+                                 strerror(errno));
         efi = fd;
         /* A fresh ESP may lack the directories; systemd-boot finds them once they are there. */
         if (mkdirat(efi, "EFI", 0755) < 0 && errno != EEXIST)
                 return tuf_error(ret_error, negative_errno(), "%s/EFI: %s", esp, strerror(errno));
         if (mkdirat(efi, UPDATE_ESP_DIR, 0755) < 0 && errno != EEXIST)
-                return tuf_error(ret_error, negative_errno(), "%s/%s: %s", esp, UPDATE_ESP_DIR, strerror(errno));
+                return tuf_error(ret_error, negative_errno(), "%s/%s: %s", esp, UPDATE_ESP_DIR,
+                                 strerror(errno));
         fd = openat(efi, UPDATE_ESP_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0)
-                return tuf_error(ret_error, negative_errno(), "%s/%s: %s", esp, UPDATE_ESP_DIR, strerror(errno));
+                return tuf_error(ret_error, negative_errno(), "%s/%s: %s", esp, UPDATE_ESP_DIR,
+                                 strerror(errno));
         return fd;
 }
 
@@ -166,8 +169,8 @@ int update_esp_check_space(const char *esp, uint64_t size, int64_t free_override
         else
                 avail = (uint64_t) sv.f_bavail * sv.f_frsize;
         if (avail < size)
-                return tuf_error(ret_error, -ENOSPC, "ESP has %" PRIu64 " bytes free, the UKI needs %" PRIu64,
-                                 avail, size);
+                return tuf_error(ret_error, -ENOSPC,
+                                 "ESP has %" PRIu64 " bytes free, the UKI needs %" PRIu64, avail, size);
         return 0;
 }
 
@@ -187,7 +190,8 @@ int update_esp_install_uki(UpdateRepo *repo, const TufTarget *uki, const char *e
 
         if (!snprintf_ok(name, NAME_PREFIX "%s-%c+%d" NAME_SUFFIX, version, set, UPDATE_UKI_TRIES) ||
             !snprintf_ok(tmp, ".%s.tmp", name))
-                return tuf_error(ret_error, -ENAMETOOLONG, "version '%s' is too long for a UKI name", version);
+                return tuf_error(ret_error, -ENAMETOOLONG, "version '%s' is too long for a UKI name",
+                                 version);
         r = update_esp_check_space(esp, uki->length, free_override, ret_error);
         if (r < 0)
                 return r;
@@ -218,8 +222,9 @@ int update_esp_remove_untried(const char *esp, const char *version, char set, ch
         if (!snprintf_ok(name, NAME_PREFIX "%s-%c+%d" NAME_SUFFIX, version, set, UPDATE_UKI_TRIES))
                 return 0;
         if (unlinkat(dir, name, 0) < 0)
-                return errno == ENOENT ? 0
-                                       : tuf_error(ret_error, negative_errno(), "%s: %s", name, strerror(errno));
+                return errno == ENOENT
+                               ? 0
+                               : tuf_error(ret_error, negative_errno(), "%s: %s", name, strerror(errno));
         if (fsync(dir) < 0)
                 return tuf_error(ret_error, negative_errno(), "%s: %s", esp, strerror(errno));
         return 1;

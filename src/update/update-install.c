@@ -22,7 +22,8 @@ static int target_path(json_object *entry, const char *kind, const char **ret, c
         return 0;
 }
 
-int update_image_resolve(UpdateRepo *repo, json_object *entry, char set, UpdateImage *ret, char **ret_error) {
+int update_image_resolve(UpdateRepo *repo, json_object *entry, char set, UpdateImage *ret,
+                         char **ret_error) {
         UpdateImage img = { .variant = update_json_string(entry, "variant"),
                             .version = update_json_string(entry, "version") };
         const char *root, *verity, *uki, *uki_set;
@@ -35,8 +36,8 @@ int update_image_resolve(UpdateRepo *repo, json_object *entry, char set, UpdateI
             (r = target_path(entry, "verity", &verity, ret_error)) < 0 ||
             (r = target_path(entry, uki_kind, &uki, ret_error)) < 0)
                 return r;
-        if ((r = update_repo_target(repo, root, "root", img.variant, img.version, &img.root, &img.root_custom,
-                                    ret_error)) < 0 ||
+        if ((r = update_repo_target(repo, root, "root", img.variant, img.version, &img.root,
+                                    &img.root_custom, ret_error)) < 0 ||
             (r = update_repo_target(repo, verity, "verity", img.variant, img.version, &img.verity,
                                     &img.verity_custom, ret_error)) < 0 ||
             (r = update_repo_target(repo, uki, "uki", img.variant, img.version, &img.uki, &uki_custom,
@@ -46,8 +47,8 @@ int update_image_resolve(UpdateRepo *repo, json_object *entry, char set, UpdateI
          * the partitions we did not write. */
         uki_set = update_json_string(uki_custom, "set");
         if (!uki_set || uki_set[0] != set || uki_set[1])
-                return tuf_error(ret_error, -EBADMSG, "%s: a UKI for set '%s', not '%c'", uki, uki_set ?: "?",
-                                 set);
+                return tuf_error(ret_error, -EBADMSG, "%s: a UKI for set '%s', not '%c'", uki,
+                                 uki_set ?: "?", set);
         *ret = img;
         return 0;
 }
@@ -92,7 +93,8 @@ static int write_root(UpdateRepo *repo, const UpdateImage *img, UpdatePartition 
                 return r;
         if (length > part->size)
                 return tuf_error(ret_error, -ENOSPC,
-                                 "%s decompresses to %" PRIu64 " bytes, but partition %s holds only %" PRIu64,
+                                 "%s decompresses to %" PRIu64
+                                 " bytes, but partition %s holds only %" PRIu64,
                                  img->root->path, length, part->name, part->size);
         r = update_writer_new(part->fd, part->offset, length, c, &w);
         if (r < 0)
@@ -122,7 +124,8 @@ static int write_verity(UpdateRepo *repo, const UpdateImage *img, UpdatePartitio
         int r;
 
         if (img->verity->length > part->size)
-                return tuf_error(ret_error, -ENOSPC, "%s is %" PRIu64 " bytes, but partition %s holds only %" PRIu64,
+                return tuf_error(ret_error, -ENOSPC,
+                                 "%s is %" PRIu64 " bytes, but partition %s holds only %" PRIu64,
                                  img->verity->path, img->verity->length, part->name, part->size);
         r = update_writer_new(part->fd, part->offset, img->verity->length, UPDATE_COMPRESSION_NONE, &w);
         if (r < 0)
@@ -153,7 +156,8 @@ static int verify_written(const UpdateImage *img, UpdatePartition *root, UpdateP
         if (img->verity->hashes.present[TUF_HASH_SHA256]) {
                 r = update_range_sha256(verity->fd, verity->offset, img->verity->length, got);
                 if (r < 0)
-                        return tuf_error(ret_error, r, "%s: cannot read back: %s", verity->name, strerror(-r));
+                        return tuf_error(ret_error, r, "%s: cannot read back: %s", verity->name,
+                                         strerror(-r));
                 if (memcmp(img->verity->hashes.digest[TUF_HASH_SHA256], got, 32) != 0)
                         return tuf_error(ret_error, -EIO, "%s: what was written reads back differently",
                                          verity->name);
@@ -167,11 +171,14 @@ int update_install_partitions(UpdateRepo *repo, const UpdateImage *img, UpdatePa
 
         /* Both sizes are checked before the first byte is written. */
         if (img->verity->length > verity->size)
-                return tuf_error(ret_error, -ENOSPC, "%s is %" PRIu64 " bytes, but partition %s holds only %" PRIu64,
+                return tuf_error(ret_error, -ENOSPC,
+                                 "%s is %" PRIu64 " bytes, but partition %s holds only %" PRIu64,
                                  img->verity->path, img->verity->length, verity->name, verity->size);
-        if ((r = write_root(repo, img, root, ret_error)) < 0 || (r = write_verity(repo, img, verity, ret_error)) < 0)
+        if ((r = write_root(repo, img, root, ret_error)) < 0 ||
+            (r = write_verity(repo, img, verity, ret_error)) < 0)
                 return r;
         if (fsync(root->fd) < 0 || fsync(verity->fd) < 0)
-                return tuf_error(ret_error, negative_errno(), "cannot flush the partitions: %s", strerror(errno));
+                return tuf_error(ret_error, negative_errno(), "cannot flush the partitions: %s",
+                                 strerror(errno));
         return verify_written(img, root, verity, ret_error);
 }

@@ -76,7 +76,8 @@ int update_partition_open_gpt(const char *disk, const char *name, UpdatePartitio
         if (!part)
                 return tuf_error(ret_error, -ENOENT, "'%s' has no partition named '%s'", disk, name);
         if (part->last_lba < part->first_lba || part->last_lba >= size / GPT_SECTOR)
-                return tuf_error(ret_error, -EBADMSG, "'%s': partition '%s' lies outside the disk", disk, name);
+                return tuf_error(ret_error, -EBADMSG, "'%s': partition '%s' lies outside the disk", disk,
+                                 name);
         p.offset = part->first_lba * GPT_SECTOR;
         p.size = (part->last_lba - part->first_lba + 1) * GPT_SECTOR;
         p.fd = TAKE_FD(fd);

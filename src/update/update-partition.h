@@ -11,7 +11,8 @@ typedef struct UpdatePartition {
         char name[64]; /* for messages: "root-b", or the path of an override */
 } UpdatePartition;
 
-#define UPDATE_PARTITION_NULL { .fd = -EBADF }
+#define UPDATE_PARTITION_NULL \
+        { .fd = -EBADF }
 
 /* The partition named name (GPT partition name, decision 0002: "root-b", "verity-b") of disk, opened
  * for reading and writing. -ENOENT with a message if the table has none of that name. */

@@ -41,7 +41,8 @@ static int make_fetcher(const char *repo, TufFetcher **ret, char **ret_error) {
 
         while (n > 1 && repo[n - 1] == '/')
                 n--;
-        if (asprintf(&metadata, "%.*s/metadata", n, repo) < 0 || asprintf(&targets, "%.*s/targets", n, repo) < 0)
+        if (asprintf(&metadata, "%.*s/metadata", n, repo) < 0 ||
+            asprintf(&targets, "%.*s/targets", n, repo) < 0)
                 return -ENOMEM;
         if (is_url(repo))
                 return tuf_fetcher_curl_new(metadata, targets, ret, ret_error);
@@ -124,7 +125,8 @@ static int custom_of(UpdateRepo *r, const TufTarget *t, json_object **ret, char 
 }
 
 int update_repo_target(UpdateRepo *r, const char *path, const char *kind, const char *variant,
-                       const char *version, const TufTarget **ret, json_object **ret_custom, char **ret_error) {
+                       const char *version, const TufTarget **ret, json_object **ret_custom,
+                       char **ret_error) {
         const TufTarget *t;
         json_object *custom = NULL;
         const char *k, *va, *ve;

@@ -25,7 +25,8 @@ int update_repo_manifest(UpdateRepo *r, json_object **ret, char **ret_error);
 /* The target at path with its custom metadata (borrowed; an empty object when it has none), which must
  * say it is of kind for variant and version. */
 int update_repo_target(UpdateRepo *r, const char *path, const char *kind, const char *variant,
-                       const char *version, const TufTarget **ret, json_object **ret_custom, char **ret_error);
+                       const char *version, const TufTarget **ret, json_object **ret_custom,
+                       char **ret_error);
 
 /* Downloads t into sink; the bytes are verified (length and hashes) when this returns 0. */
 int update_repo_fetch(UpdateRepo *r, const TufTarget *t, TufSink sink, void *userdata, char **ret_error);

@@ -67,7 +67,8 @@ int update_select(json_object *manifest, const UpdatePolicy *p, json_object **re
                         log_debug("manifest: version '%s' is not a semantic version, skipped", ve);
                         continue;
                 }
-                if (update_version_compare(&v, &current) <= 0 || (locked && update_version_compare(&v, &lock) != 0))
+                if (update_version_compare(&v, &current) <= 0 ||
+                    (locked && update_version_compare(&v, &lock) != 0))
                         continue;
                 if (best && update_version_compare(&v, &best_v) <= 0)
                         continue;

@@ -70,7 +70,8 @@ int update_state_read(const char *path, UpdateState *ret) {
                 return -EBADMSG;
         if (get_string(o, "state", kind, sizeof(kind)) < 0 || state_from_name(kind, &s.state) < 0 ||
             get_string(o, "version", s.version, sizeof(s.version)) < 0 ||
-            get_string(o, "reason", s.reason, sizeof(s.reason)) < 0 || get_string(o, "set", set, sizeof(set)) < 0 ||
+            get_string(o, "reason", s.reason, sizeof(s.reason)) < 0 ||
+            get_string(o, "set", set, sizeof(set)) < 0 ||
             get_string(o, "updated_at", when, sizeof(when)) < 0)
                 return -EBADMSG;
         if (set[0] && (set[1] || (set[0] != 'a' && set[0] != 'b')))
@@ -114,8 +115,9 @@ int update_state_write(const char *path, const UpdateState *s) {
 
         if (!o || !update_state_name(s->state))
                 return o ? -EINVAL : -ENOMEM;
-        if ((r = add(o, "state", update_state_name(s->state))) < 0 || (r = add(o, "version", s->version)) < 0 ||
-            (r = add(o, "reason", s->reason)) < 0 || (r = add(o, "set", set)) < 0 ||
+        if ((r = add(o, "state", update_state_name(s->state))) < 0 ||
+            (r = add(o, "version", s->version)) < 0 || (r = add(o, "reason", s->reason)) < 0 ||
+            (r = add(o, "set", set)) < 0 ||
             (r = add(o, "updated_at", tuf_time_format(s->updated_at, when))) < 0)
                 return r;
         text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |

@@ -12,8 +12,8 @@
  *   ready     its UKI is on the ESP with boot tries: the next boot tries it
  *   error     the last operation failed (reason) */
 
-#define UPDATE_STATE_PATH   "/var/lib/bulkhead/update-state.json"
-#define UPDATE_REASON_MAX   512
+#define UPDATE_STATE_PATH "/var/lib/bulkhead/update-state.json"
+#define UPDATE_REASON_MAX 512
 
 typedef enum UpdateStateKind {
         UPDATE_STATE_IDLE,

@@ -101,7 +101,8 @@ int verb_apply(int argc, char *argv[]) {
                 return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
         set = a.current_set == 'a' ? 'b' : 'a';
         if ((r = update_repo_open(a.root, a.repo, &a.now, &repo, &why)) < 0 ||
-            (r = update_repo_manifest(repo, &manifest, &why)) < 0 || (r = pick(&a, manifest, &entry, &why)) < 0)
+            (r = update_repo_manifest(repo, &manifest, &why)) < 0 ||
+            (r = pick(&a, manifest, &entry, &why)) < 0)
                 return update_fail(&a, r, why);
         if (r == 0) {
                 printf("up-to-date\n");

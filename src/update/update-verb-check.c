@@ -10,8 +10,10 @@
 #include "update-verbs.h"
 
 static void help(void) {
-        printf("Usage: update check --root FILE --repo DIR|URL --variant V --current-version X [OPTIONS...]\n\n"
-               "Runs the TUF workflow, reads the signed manifest and prints \"available <version>\" for the\n"
+        printf("Usage: update check --root FILE --repo DIR|URL --variant V --current-version X "
+               "[OPTIONS...]\n\n"
+               "Runs the TUF workflow, reads the signed manifest and prints \"available <version>\" for "
+               "the\n"
                "newest allowed version newer than the current one, or \"up-to-date\".\n\n"
                "     --root FILE             The trusted root.json\n"
                "     --repo DIR|URL          Repository with metadata/ and targets/\n"
@@ -26,8 +28,12 @@ static void help(void) {
 }
 
 int update_policy_from_args(const UpdateArgs *a, UpdatePolicy *ret, char **ret_error) {
-        UpdatePolicy p = { .variant = a->variant, .current = a->current_version, .lock = a->version_lock,
-                           .ignore_waves = a->ignore_waves, .seed = a->seed, .now = a->now };
+        UpdatePolicy p = { .variant = a->variant,
+                           .current = a->current_version,
+                           .lock = a->version_lock,
+                           .ignore_waves = a->ignore_waves,
+                           .seed = a->seed,
+                           .now = a->now };
         int r;
 
         if (!a->seed_set && !a->ignore_waves) {
@@ -35,7 +41,9 @@ int update_policy_from_args(const UpdateArgs *a, UpdatePolicy *ret, char **ret_e
                 if (r < 0) {
                         free(*ret_error);
                         return asprintf(ret_error, "no --seed, and /etc/machine-id is unreadable: %s",
-                                        strerror(-r)) < 0 ? -ENOMEM : r;
+                                        strerror(-r)) < 0
+                                       ? -ENOMEM
+                                       : r;
                 }
         }
         *ret = p;
@@ -43,7 +51,8 @@ int update_policy_from_args(const UpdateArgs *a, UpdatePolicy *ret, char **ret_e
 }
 
 /* Records the outcome; a state the agent cannot record is an error of its own. */
-int update_record(const UpdateArgs *a, UpdateStateKind k, const char *version, char set, const char *reason) {
+int update_record(const UpdateArgs *a, UpdateStateKind k, const char *version, char set,
+                  const char *reason) {
         UpdateState s;
         int r;
 
@@ -104,7 +113,8 @@ int verb_check(int argc, char *argv[]) {
         printf("available %s\n", version);
         /* A version already staged or ready keeps that state: checking again must not hide an install. */
         (void) update_state_read(a.state, &old);
-        if ((old.state == UPDATE_STATE_STAGED || old.state == UPDATE_STATE_READY) && streq(old.version, version))
+        if ((old.state == UPDATE_STATE_STAGED || old.state == UPDATE_STATE_READY) &&
+            streq(old.version, version))
                 r = 0;
         else
                 r = update_record(&a, UPDATE_STATE_AVAILABLE, version, 0, NULL);

@@ -28,7 +28,8 @@ static int params_from_custom(const UpdateImage *img, uint64_t root_length, Veri
                 return tuf_error(ret_error, -EBADMSG, "%s: salt is not hex of at most %d bytes",
                                  img->verity->path, VERITY_MAX_SALT);
         if (verity_params_validate(p) < 0)
-                return tuf_error(ret_error, -EBADMSG, "%s: verity parameters out of range", img->verity->path);
+                return tuf_error(ret_error, -EBADMSG, "%s: verity parameters out of range",
+                                 img->verity->path);
         /* The tree covers data blocks only of what we wrote; past it the partition holds old bytes. */
         if (p->data_blocks > root_length / p->data_block_size)
                 return tuf_error(ret_error, -EBADMSG,
@@ -42,7 +43,8 @@ static int params_from_custom(const UpdateImage *img, uint64_t root_length, Veri
 }
 
 /* The tree we computed against the one written, past the superblock (its UUID is random per build). */
-static int compare_tree(int computed_fd, UpdatePartition *verity, uint64_t from, uint64_t to, char **ret_error) {
+static int compare_tree(int computed_fd, UpdatePartition *verity, uint64_t from, uint64_t to,
+                        char **ret_error) {
         uint8_t a[4096], b[4096];
         int r;
 
@@ -54,10 +56,11 @@ static int compare_tree(int computed_fd, UpdatePartition *verity, uint64_t from,
                         return tuf_error(ret_error, r, "%s: cannot read the hash tree: %s", verity->name,
                                          strerror(-r));
                 if (memcmp(a, b, n) != 0)
-                        return tuf_error(ret_error, -EBADMSG,
-                                         "%s: the hash tree differs from the one computed from the root image "
-                                         "at byte %" PRIu64,
-                                         verity->name, off);
+                        return tuf_error(
+                                ret_error, -EBADMSG,
+                                "%s: the hash tree differs from the one computed from the root image "
+                                "at byte %" PRIu64,
+                                verity->name, off);
                 off += n;
         }
         return 0;
@@ -76,9 +79,8 @@ int update_verity_check(const UpdateImage *img, UpdatePartition *root, uint64_t 
         int r;
 
         if (!want_hex || !tree_hex || !streq(want_hex, tree_hex))
-                return tuf_error(ret_error, -EBADMSG,
-                                 "%s names verity root hash %s, but %s was made for %s", img->root->path,
-                                 want_hex ?: "none", img->verity->path, tree_hex ?: "none");
+                return tuf_error(ret_error, -EBADMSG, "%s names verity root hash %s, but %s was made for %s",
+                                 img->root->path, want_hex ?: "none", img->verity->path, tree_hex ?: "none");
         r = params_from_custom(img, root_length, &p, &hash_start, ret_error);
         if (r < 0)
                 return r;
@@ -88,7 +90,8 @@ int update_verity_check(const UpdateImage *img, UpdatePartition *root, uint64_t 
                 return tuf_error(ret_error, negative_errno(), "memfd_create: %s", strerror(errno));
         r = verity_format_at(root->fd, root->offset, fd, &p, got);
         if (r < 0)
-                return tuf_error(ret_error, r, "%s: cannot compute the hash tree: %s", root->name, strerror(-r));
+                return tuf_error(ret_error, r, "%s: cannot compute the hash tree: %s", root->name,
+                                 strerror(-r));
         hex_encode(got, sizeof(got), got_hex);
         if (!streq(got_hex, want_hex))
                 return tuf_error(ret_error, -EBADMSG, "%s: verity root hash %s, but the signed one is %s",

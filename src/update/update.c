@@ -12,8 +12,8 @@ static const struct {
         const char *name;
         int (*run)(int argc, char *argv[]);
 } verbs[] = {
-        { "verify", verb_verify },     { "check", verb_check },       { "apply", verb_apply },
-        { "cancel", verb_cancel },     { "rollback", verb_rollback },
+        { "verify", verb_verify }, { "check", verb_check },       { "apply", verb_apply },
+        { "cancel", verb_cancel }, { "rollback", verb_rollback },
 };
 
 static void help(void) {

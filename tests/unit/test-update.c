@@ -27,9 +27,9 @@ static int cmp(const char *a, const char *b) {
 
 static void version_order(void **state) {
         /* SemVer 2.0 §11's own example, in ascending order. */
-        const char *chain[] = { "1.0.0-alpha",      "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta",
-                                "1.0.0-beta.2",     "1.0.0-beta.11", "1.0.0-rc.1",       "1.0.0",
-                                "1.0.1",            "1.2.0",         "1.10.0",           "2.0.0" };
+        const char *chain[] = { "1.0.0-alpha",  "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta",
+                                "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1",       "1.0.0",
+                                "1.0.1",        "1.2.0",         "1.10.0",           "2.0.0" };
 
         for (size_t i = 0; i + 1 < ELEMENTSOF(chain); i++) {
                 assert_true(cmp(chain[i], chain[i + 1]) < 0);
@@ -42,8 +42,18 @@ static void version_order(void **state) {
 
 static void version_invalid(void **state) {
         UpdateVersion v;
-        const char *bad[] = { "", "v1.0.0", "1.", "1..0", "01.0.0", "1.0.0.0", "1.0.0-", "1.0.0+", "1.0.0-a..b",
-                              "1.0.0-ü", "99999999999999999999.0.0", "1.0.0 " };
+        const char *bad[] = { "",
+                              "v1.0.0",
+                              "1.",
+                              "1..0",
+                              "01.0.0",
+                              "1.0.0.0",
+                              "1.0.0-",
+                              "1.0.0+",
+                              "1.0.0-a..b",
+                              "1.0.0-ü",
+                              "99999999999999999999.0.0",
+                              "1.0.0 " };
 
         for (size_t i = 0; i < ELEMENTSOF(bad); i++)
                 assert_int_equal(update_version_parse(bad[i], &v), -EINVAL);
@@ -71,8 +81,9 @@ static void uki_names(void **state) {
         assert_int_equal(update_uki_name_parse("bulkhead-1.0.0+git.1-a+0-3.efi", &u), 0);
         assert_true(u.counted);
         assert_string_equal(u.version, "1.0.0+git.1");
-        const char *bad[] = { "bulkhead-1.0.0-c+3.efi", "bulkhead--a.efi", "other-1.0.0-a.efi",
-                              "bulkhead-1.0.0-a+3.efi.tmp", ".bulkhead-1.0.0-a+3.efi.tmp", "bulkhead-.efi" };
+        const char *bad[] = { "bulkhead-1.0.0-c+3.efi",      "bulkhead--a.efi",
+                              "other-1.0.0-a.efi",           "bulkhead-1.0.0-a+3.efi.tmp",
+                              ".bulkhead-1.0.0-a+3.efi.tmp", "bulkhead-.efi" };
         for (size_t i = 0; i < ELEMENTSOF(bad); i++)
                 assert_int_equal(update_uki_name_parse(bad[i], &u), -EINVAL);
 }
@@ -109,11 +120,15 @@ static const char manifest_text[] =
         " \"targets\":{\"root\":\"r\"},\"waves\":[{\"first_seed\":0,\"last_seed\":1023,\"start_hours\":0},"
         "                             {\"first_seed\":1024,\"last_seed\":2047,\"start_hours\":24}]},"
         "{\"variant\":\"other\",\"version\":\"9.0.0\",\"released\":\"2025-01-01T00:00:00Z\","
-        " \"targets\":{\"root\":\"r\"},\"waves\":[{\"first_seed\":0,\"last_seed\":2047,\"start_hours\":0}]}]}";
+        " \"targets\":{\"root\":\"r\"},\"waves\":[{\"first_seed\":0,\"last_seed\":2047,\"start_hours\":0}]}]"
+        "}";
 
 static const char *select_version(json_object *m, const char *current, const char *lock, unsigned seed,
                                   bool ignore_waves, const char *now) {
-        UpdatePolicy p = { .variant = "qemu", .current = current, .lock = lock, .seed = seed,
+        UpdatePolicy p = { .variant = "qemu",
+                           .current = current,
+                           .lock = lock,
+                           .seed = seed,
                            .ignore_waves = ignore_waves };
         json_object *e = NULL;
         int r;
@@ -149,8 +164,8 @@ static void selection(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(version_order),    cmocka_unit_test(version_invalid),
-                cmocka_unit_test(uki_names),        cmocka_unit_test(state_round_trip),
+                cmocka_unit_test(version_order), cmocka_unit_test(version_invalid),
+                cmocka_unit_test(uki_names),     cmocka_unit_test(state_round_trip),
                 cmocka_unit_test(selection),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
