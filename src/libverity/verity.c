@@ -167,6 +167,11 @@ static int write_superblock(int hash_fd, const VerityParams *p) {
 
 int verity_format(int data_fd, int hash_fd, const VerityParams *p,
                   uint8_t ret_root_hash[VERITY_DIGEST_SIZE]) {
+        return verity_format_at(data_fd, 0, hash_fd, p, ret_root_hash);
+}
+
+int verity_format_at(int data_fd, uint64_t data_offset, int hash_fd, const VerityParams *p,
+                     uint8_t ret_root_hash[VERITY_DIGEST_SIZE]) {
         _cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *salted = EVP_MD_CTX_new(), *work = EVP_MD_CTX_new();
         _cleanup_free_ uint8_t *top = NULL;
         uint8_t root[VERITY_DIGEST_SIZE];
@@ -190,7 +195,7 @@ int verity_format(int data_fd, int hash_fd, const VerityParams *p,
         }
         for (unsigned i = 0; i < l.levels; i++) {
                 if (i == 0)
-                        r = hash_level(data_fd, 0, p->data_blocks, p->data_block_size, hash_fd,
+                        r = hash_level(data_fd, data_offset, p->data_blocks, p->data_block_size, hash_fd,
                                        l.level_start[0] * p->hash_block_size, p->hash_block_size, salted,
                                        work);
                 else
@@ -208,7 +213,8 @@ int verity_format(int data_fd, int hash_fd, const VerityParams *p,
         if (!top)
                 return -ENOMEM;
         r = pread_full(l.levels ? hash_fd : data_fd, top, top_size,
-                       l.levels ? (off_t) (l.level_start[l.levels - 1] * p->hash_block_size) : 0);
+                       l.levels ? (off_t) (l.level_start[l.levels - 1] * p->hash_block_size)
+                                : (off_t) data_offset);
         if (r < 0)
                 return r;
         r = hash_block(salted, work, top, top_size, root);

@@ -36,3 +36,7 @@ int verity_hash_size(const VerityParams *p, uint64_t *ret_bytes);
  * Returns 0 or a negative errno (-EIO on a short data device). */
 int verity_format(int data_fd, int hash_fd, const VerityParams *p,
                   uint8_t ret_root_hash[VERITY_DIGEST_SIZE]);
+
+/* The same for data that starts at data_offset of data_fd: a partition read through its whole disk. */
+int verity_format_at(int data_fd, uint64_t data_offset, int hash_fd, const VerityParams *p,
+                     uint8_t ret_root_hash[VERITY_DIGEST_SIZE]);

@@ -9,7 +9,7 @@
 #include "log.h"
 #include "macro.h"
 #include "tuf.h"
-#include "update.h"
+#include "update-verbs.h"
 
 /* The trusted root is read whole; anything this large is not a root. */
 #define ROOT_MAX_SIZE (512 * 1024)

@@ -1,24 +1,29 @@
 /* SPDX-License-Identifier: MIT */
-/* update: the update client. "update verify" runs the TUF client workflow on a repository and lists the
- * targets it would trust; downloading into the inactive partitions builds on it. */
+/* update: the update agent (docs/decisions/0010-update-agent.md). "verify" runs the TUF client workflow on
+ * a repository; "check", "apply", "cancel" and "rollback" move a node through its update states. */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "log.h"
 #include "macro.h"
-#include "update.h"
+#include "update-verbs.h"
 
 static const struct {
         const char *name;
         int (*run)(int argc, char *argv[]);
 } verbs[] = {
-        { "verify", verb_verify },
+        { "verify", verb_verify }, { "check", verb_check },       { "apply", verb_apply },
+        { "cancel", verb_cancel }, { "rollback", verb_rollback },
 };
 
 static void help(void) {
         printf("Usage: update VERB [OPTIONS...]\n\n"
                "Verbs:\n"
-               "  verify      Check a TUF repository and list the targets it vouches for\n\n"
+               "  verify      Check a TUF repository and list the targets it vouches for\n"
+               "  check       Look for a newer version allowed for this node\n"
+               "  apply       Install a version into the inactive partition set\n"
+               "  cancel      Drop a staged update that has not booted\n"
+               "  rollback    Boot the other partition set next\n\n"
                "Run 'update VERB --help' for the options of a verb.\n"
                "  -h --help     Show this help\n"
                "     --version  Show the version\n");

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tuf-time.h"
+
+/* The options of check, apply, cancel and rollback: one parser, each verb says which it requires. */
+typedef struct UpdateArgs {
+        const char *root, *repo, *variant, *current_version, *state, *version_lock, *version;
+        const char *disk, *root_dev, *verity_dev, *esp;
+        unsigned seed;
+        bool seed_set, ignore_waves, allow_downgrade;
+        TufTime now;
+        char current_set; /* 'a', 'b', or 0 */
+        int64_t esp_free; /* test hook: pretend the ESP has this many bytes free; -1: ask statvfs */
+} UpdateArgs;
+
+enum {
+        NEED_REPO = 1 << 0, /* --root --repo --variant --current-version */
+        NEED_SET = 1 << 1,  /* --current-set */
+        NEED_ESP = 1 << 2,  /* --esp */
+        NEED_DISK = 1 << 3, /* --disk, or both --root-dev and --verity-dev */
+};
+
+/* Parses argv (argv[0] is the verb). Returns <0 on a usage error (logged), 0 after --help, 1 to run. */
+int update_args_parse(int argc, char *argv[], unsigned need, void (*help)(void), UpdateArgs *ret);
+
+/* The node's fleet seed when none is given: from /etc/machine-id, stable across boots and updates. */
+int update_seed_from_machine_id(unsigned *ret);

@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: MIT */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fileio.h"
+#include "manifest.h"
+#include "tuf-error.h"
+#include "tuf-json.h"
+#include "update-repo.h"
+
+#define ROOT_MAX_SIZE     (512 * 1024)
+#define MANIFEST_MAX_SIZE (4 * 1024 * 1024)
+
+struct UpdateRepo {
+        TufFetcher *fetcher;
+        TufClient *client;
+        json_object *targets; /* "targets" of the trusted top-level targets role */
+        json_object *manifest;
+};
+
+UpdateRepo *update_repo_free(UpdateRepo *r) {
+        if (!r)
+                return NULL;
+        json_object_put(r->manifest);
+        json_object_put(r->targets);
+        tuf_client_free(r->client);
+        tuf_fetcher_free(r->fetcher);
+        free(r);
+        return NULL;
+}
+
+static bool is_url(const char *s) {
+        return strneq(s, "http://", 7) || strneq(s, "https://", 8) || strneq(s, "file://", 7);
+}
+
+static int make_fetcher(const char *repo, TufFetcher **ret, char **ret_error) {
+        _cleanup_free_ char *metadata = NULL, *targets = NULL;
+        int n = (int) strlen(repo);
+
+        while (n > 1 && repo[n - 1] == '/')
+                n--;
+        if (asprintf(&metadata, "%.*s/metadata", n, repo) < 0 ||
+            asprintf(&targets, "%.*s/targets", n, repo) < 0)
+                return -ENOMEM;
+        if (is_url(repo))
+                return tuf_fetcher_curl_new(metadata, targets, ret, ret_error);
+        return tuf_fetcher_dir_new(metadata, targets, ret, ret_error);
+}
+
+/* Custom metadata is not part of libtuf's TufTarget; it is read from the canonical form of the trusted
+ * targets role, which is exactly what the signatures were checked over. */
+static int load_targets(UpdateRepo *r, char **ret_error) {
+        const TufMetadata *m = tuf_client_trusted(r->client, TUF_ROLE_TARGETS);
+        _cleanup_(json_object_putp) json_object *signed_ = NULL;
+        json_object *targets;
+        int q;
+
+        if (!m)
+                return tuf_error(ret_error, -EBADMSG, "no trusted targets metadata");
+        q = tuf_json_parse(m->canonical, m->canonical_size, &signed_, ret_error);
+        if (q < 0)
+                return q;
+        if (!json_object_object_get_ex(signed_, "targets", &targets) ||
+            !json_object_is_type(targets, json_type_object))
+                return tuf_error(ret_error, -EBADMSG, "%s: no targets", m->file);
+        r->targets = json_object_get(targets);
+        return 0;
+}
+
+int update_repo_open(const char *root_path, const char *repo, const TufTime *now, UpdateRepo **ret,
+                     char **ret_error) {
+        _cleanup_(update_repo_freep) UpdateRepo *r = calloc(1, sizeof(UpdateRepo));
+        _cleanup_free_ char *root = NULL;
+        size_t root_size;
+        int q;
+
+        if (!r)
+                return -ENOMEM;
+        q = read_full_file(root_path, ROOT_MAX_SIZE, &root, &root_size);
+        if (q < 0)
+                return tuf_error(ret_error, q, "cannot read the trusted root '%s': %s", root_path,
+                                 strerror(-q));
+        if ((q = make_fetcher(repo, &r->fetcher, ret_error)) < 0 ||
+            (q = tuf_client_new(root, root_size, r->fetcher, NULL, &r->client, ret_error)) < 0)
+                return q;
+        if (now)
+                tuf_client_set_now(r->client, *now);
+        if ((q = tuf_client_refresh(r->client, ret_error)) < 0 || (q = load_targets(r, ret_error)) < 0)
+                return q;
+        *ret = TAKE_PTR(r);
+        return 0;
+}
+
+const char *update_json_string(json_object *o, const char *key) {
+        json_object *v;
+
+        if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+                return NULL;
+        return json_object_get_string(v);
+}
+
+int64_t update_json_int(json_object *o, const char *key) {
+        json_object *v;
+
+        if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
+                return -1;
+        return json_object_get_int64(v);
+}
+
+static int custom_of(UpdateRepo *r, const TufTarget *t, json_object **ret, char **ret_error) {
+        json_object *entry, *custom = NULL;
+
+        /* Our repositories do not delegate; a target a delegated role lists has no custom metadata that
+         * we could read from the top-level role, and installing it would trust that role's keys alone. */
+        if (!json_object_object_get_ex(r->targets, t->path, &entry))
+                return tuf_error(ret_error, -EPERM, "%s: listed by %s, not by the top-level targets role",
+                                 t->path, t->listed_by ?: "a delegated role");
+        if (!json_object_object_get_ex(entry, "custom", &custom) ||
+            !json_object_is_type(custom, json_type_object))
+                return tuf_error(ret_error, -EBADMSG, "%s: no custom metadata", t->path);
+        *ret = custom;
+        return 0;
+}
+
+int update_repo_target(UpdateRepo *r, const char *path, const char *kind, const char *variant,
+                       const char *version, const TufTarget **ret, json_object **ret_custom,
+                       char **ret_error) {
+        const TufTarget *t;
+        json_object *custom = NULL;
+        const char *k, *va, *ve;
+        int q;
+
+        q = tuf_client_find_target(r->client, path, &t, NULL, ret_error);
+        if (q < 0)
+                return q;
+        q = custom_of(r, t, &custom, ret_error);
+        if (q < 0)
+                return q;
+        k = update_json_string(custom, "kind");
+        va = update_json_string(custom, "variant");
+        ve = update_json_string(custom, "version");
+        /* The manifest names the targets, but the signed custom metadata is what says what a file is:
+         * a manifest pointing "root" at another version's file must not get it installed. */
+        if (!k || !streq(k, kind) || (variant && (!va || !streq(va, variant))) ||
+            (version && (!ve || !streq(ve, version))))
+                return tuf_error(ret_error, -EBADMSG,
+                                 "%s: custom metadata says kind '%s' of %s %s, expected '%s' of %s %s", path,
+                                 k ?: "?", va ?: "?", ve ?: "?", kind, variant ?: "any", version ?: "any");
+        *ret = t;
+        if (ret_custom)
+                *ret_custom = custom;
+        return 0;
+}
+
+int update_repo_fetch(UpdateRepo *r, const TufTarget *t, TufSink sink, void *userdata, char **ret_error) {
+        return tuf_client_fetch_target(r->client, t, sink, userdata, NULL, ret_error);
+}
+
+typedef struct Buffer {
+        char *data;
+        size_t size;
+} Buffer;
+
+static int buffer_sink(const void *data, size_t size, void *userdata) {
+        Buffer *b = userdata;
+        char *p = realloc(b->data, b->size + size + 1);
+
+        if (!p)
+                return -ENOMEM;
+        memcpy(p + b->size, data, size);
+        b->data = p;
+        b->size += size;
+        b->data[b->size] = 0;
+        return 0;
+}
+
+int update_repo_manifest(UpdateRepo *r, json_object **ret, char **ret_error) {
+        _cleanup_(json_object_putp) json_object *m = NULL;
+        _cleanup_free_ char *why = NULL;
+        Buffer b = {};
+        const TufTarget *t;
+        int q;
+
+        if (r->manifest) {
+                *ret = r->manifest;
+                return 0;
+        }
+        q = update_repo_target(r, "manifest.json", "manifest", NULL, NULL, &t, NULL, ret_error);
+        if (q < 0)
+                return q;
+        if (t->length > MANIFEST_MAX_SIZE)
+                return tuf_error(ret_error, -EFBIG, "manifest.json: %" PRIu64 " bytes is more than we read",
+                                 t->length);
+        q = update_repo_fetch(r, t, buffer_sink, &b, ret_error);
+        if (q >= 0)
+                q = tuf_json_parse(b.data ?: "", b.size, &m, ret_error);
+        free(b.data);
+        if (q < 0)
+                return q;
+        q = manifest_check(m, &why);
+        if (q < 0)
+                return tuf_error(ret_error, q, "%s", why ?: "manifest.json: invalid");
+        r->manifest = TAKE_PTR(m);
+        *ret = r->manifest;
+        return 0;
+}
