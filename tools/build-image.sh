@@ -18,7 +18,7 @@ for t in mkverity mkinitrd mkuki mkdisk bulkhead-init; do
         [ -x "$bin/$t" ] || die "build tool '$bin/$t' is missing (run 'make')"
 done
 
-images="$top/build/images"
+images=${IMAGES_DIR:-$top/build/images} # IMAGES_DIR: build elsewhere (update tests build two versions)
 work="$images/$variant"
 mkdir -p "$work"
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$top" log -1 --format=%ct 2>/dev/null || date +%s)}
@@ -37,6 +37,10 @@ fi
 [ -f "$SB_KEY" ] && [ -f "${SB_CERT:-}" ] || die "Secure Boot key '$SB_KEY' or certificate '${SB_CERT:-}' not found"
 
 "$here/fetch-packages.sh" "$variant"
+# The update repository's first root.json is the agent's root of trust, shipped in the image.
+[ -x "$bin/bulkhead-repo" ] || die "build tool '$bin/bulkhead-repo' is missing (run 'make')"
+REPO_DIR= "$here/build-repo.sh" "$variant" --init
+export UPDATE_ROOT="$top/build/repo/metadata/1.root.json"
 "$here/build-rootfs.sh" "$variant" "$work"
 kver=$(cat "$work/kernel/version")
 stub="$work/kernel/linuxx64.efi.stub"

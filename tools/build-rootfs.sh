@@ -109,6 +109,10 @@ rm -rf "$root/usr/share/bulkhead/models" "$root/usr/share/bulkhead/templates"
 cp -r "$top/models" "$root/usr/share/bulkhead/models"
 cp -r "$top/templates" "$root/usr/share/bulkhead/templates"
 cp "$root/etc/ssl/certs/ca-certificates.crt" "$root/usr/share/bulkhead/templates/ca-certificates.mustache"
+# The update agent's root of trust: the update repository's first root.json (tools/build-repo.sh --init).
+if [ -n "${UPDATE_ROOT:-}" ]; then
+        install -D -m 0644 "$UPDATE_ROOT" "$root/usr/share/bulkhead/update/root.json"
+fi
 ln -sfn /run/systemd/resolve/stub-resolv.conf "$root/etc/resolv.conf"
 
 # Enable units the way 'systemctl enable' would, but into /usr/lib (immutable) rather than /etc.

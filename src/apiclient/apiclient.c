@@ -25,6 +25,11 @@ static int help(void) {
                "  confirm                      keep the settings of a pending 'set --try'\n"
                "  apply [FILE|-]               apply a TOML or JSON document with a [settings] table\n"
                "  raw [-X METHOD] -u URI [-d BODY]   one request, the answer printed as it came\n"
+               "  update check                 look for a newer version in the update repository\n"
+               "  update apply [--reboot] [--version V] [--allow-downgrade]\n"
+               "                               write it to the other partition set (and boot it)\n"
+               "  update cancel                drop a staged update that has not booted\n"
+               "  rollback                     boot the other partition set next time\n"
                "  reboot                       reboot the host\n"
                "\n"
                "Options:\n"
@@ -179,6 +184,80 @@ static int cmd_apply(int argc, char *argv[]) {
         return r;
 }
 
+/* Starts an update action and waits for the agent to finish, then prints the state it left. */
+static int update_action(const char *path) {
+        _cleanup_free_ char *answer = NULL;
+        long status = 0;
+        int r;
+
+        r = client_request(&arg, "POST", path, NULL, false);
+        if (r != EXIT_OK)
+                return r;
+        for (;;) {
+                struct json_object *o, *running, *state, *reason, *version;
+
+                free(answer);
+                answer = NULL;
+                if (client_call(&arg, "GET", "/updates/status", NULL, &status, &answer) < 0 || status != 200) {
+                        fprintf(stderr, "apiclient: lost the API server while the update ran\n");
+                        return EXIT_UNAVAILABLE;
+                }
+                o = json_tokener_parse(answer);
+                if (!o)
+                        return EXIT_UNAVAILABLE;
+                if (json_object_object_get_ex(o, "running", &running) && running) {
+                        json_object_put(o);
+                        sleep(1);
+                        continue;
+                }
+                json_object_object_get_ex(o, "state", &state);
+                json_object_object_get_ex(o, "reason", &reason);
+                json_object_object_get_ex(o, "version", &version);
+                if (arg.json)
+                        printf("%s\n", answer);
+                else
+                        printf("%s%s%s%s%s\n", json_object_get_string(state), version ? " " : "",
+                               version ? json_object_get_string(version) : "", reason ? ": " : "",
+                               reason ? json_object_get_string(reason) : "");
+                r = streq(json_object_get_string(state), "error") ? EXIT_REFUSED : EXIT_OK;
+                json_object_put(o);
+                return r;
+        }
+}
+
+static int cmd_update(int argc, char *argv[]) {
+        _cleanup_free_ char *path = NULL;
+        const char *version = NULL;
+        bool reboot = false, downgrade = false;
+
+        if (argc < 1) {
+                fprintf(stderr, "apiclient update: check, apply or cancel\n");
+                return EXIT_USAGE;
+        }
+        for (int i = 1; i < argc; i++) {
+                if (streq(argv[i], "--reboot"))
+                        reboot = true;
+                else if (streq(argv[i], "--allow-downgrade"))
+                        downgrade = true;
+                else if (streq(argv[i], "--version") && i + 1 < argc)
+                        version = argv[++i];
+                else {
+                        fprintf(stderr, "apiclient update: unknown option '%s'\n", argv[i]);
+                        return EXIT_USAGE;
+                }
+        }
+        if (streq(argv[0], "check") || streq(argv[0], "cancel"))
+                return update_action(streq(argv[0], "check") ? "/actions/update/check" : "/actions/update/cancel");
+        if (!streq(argv[0], "apply")) {
+                fprintf(stderr, "apiclient update: unknown action '%s'\n", argv[0]);
+                return EXIT_USAGE;
+        }
+        if (asprintf(&path, "/actions/update/apply?reboot=%s&allow-downgrade=%s%s%s", reboot ? "true" : "false",
+                     downgrade ? "true" : "false", version ? "&version=" : "", version ? version : "") < 0)
+                return EXIT_UNAVAILABLE;
+        return update_action(path);
+}
+
 static int cmd_raw(int argc, char *argv[]) {
         const char *method = "GET", *uri = NULL, *data = NULL;
         int c;
@@ -246,6 +325,10 @@ int main(int argc, char *argv[]) {
                 r = cmd_apply(argc, argv);
         else if (streq(cmd, "raw"))
                 r = cmd_raw(argc + 1, argv - 1);
+        else if (streq(cmd, "update"))
+                r = cmd_update(argc, argv);
+        else if (streq(cmd, "rollback"))
+                r = update_action("/actions/rollback");
         else if (streq(cmd, "reboot"))
                 r = client_request(&arg, "POST", "/actions/reboot", NULL, false);
         else {

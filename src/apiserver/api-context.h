@@ -25,6 +25,14 @@ struct ApiContext {
         /* GET /settings answers by query, as text. Reads vastly outnumber writes, and assembling the tree
          * from the datastore is most of a read's cost; every commit or revert empties it. */
         struct json_object *settings_cache;
+        /* The update agent (src/update) and the one run of it that may be in progress. */
+        const char *update_program;
+        const char *update_root;  /* the trusted root.json shipped in the image */
+        const char *update_state; /* the agent's state file */
+        const char *update_esp;   /* where the ESP is mounted */
+        sd_event_source *update_child;
+        char update_verb[16];
+        bool update_reboot; /* reboot when the running apply succeeds */
 };
 
 /* The server's routes (api-routes.c). */

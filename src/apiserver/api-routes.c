@@ -4,6 +4,7 @@
 #include "api-meta.h"
 #include "api-os.h"
 #include "api-settings.h"
+#include "api-updates.h"
 
 const ApiRoute api_routes[] = {
         { "GET", "/settings", api_get_settings },
@@ -24,5 +25,10 @@ const ApiRoute api_routes[] = {
         { "GET", "/metadata/affected-services", api_get_affected_services },
         { "GET", "/metadata/templates", api_get_templates },
         { "POST", "/actions/reboot", api_post_reboot },
+        { "GET", "/updates/status", api_get_update_status },
+        { "POST", "/actions/update/check", api_post_update_check },
+        { "POST", "/actions/update/apply", api_post_update_apply },
+        { "POST", "/actions/update/cancel", api_post_update_cancel },
+        { "POST", "/actions/rollback", api_post_rollback },
 };
 const size_t api_n_routes = ELEMENTSOF(api_routes);

@@ -5,6 +5,7 @@
  * value yet (first boot, or keys a new version added) and reverts a tried change left unconfirmed. */
 #include <getopt.h>
 #include <grp.h>
+#include <signal.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,10 @@ static const char *arg_root = "/";
 static unsigned arg_mode = 0660;
 static const char *arg_group = "api";
 static bool arg_bus = true;
+static const char *arg_update_program = "/usr/libexec/bulkhead/update";
+static const char *arg_update_root = "/usr/share/bulkhead/update/root.json";
+static const char *arg_update_state = "/var/lib/bulkhead/update-state.json";
+static const char *arg_esp = "/efi";
 
 static void help(void) {
         printf("Usage: apiserver [OPTIONS]\n"
@@ -38,13 +43,19 @@ static void help(void) {
                "  --templates DIR      configuration file templates (default %s)\n"
                "  --root DIR           where rendered files go (default /)\n"
                "  --os-release FILE    (default %s)\n"
+               "  --update-program P   the update agent (default %s)\n"
+               "  --update-root FILE   the trusted root.json of the update repository (default %s)\n"
+               "  --update-state FILE  the agent's state file (default %s)\n"
+               "  --esp DIR            where the EFI system partition is (default /efi)\n"
                "  --no-bus             do not restart units or reboot through systemd (tests)\n",
-               arg_socket, arg_datastore, arg_models, arg_templates, arg_os_release);
+               arg_socket, arg_datastore, arg_models, arg_templates, arg_os_release, arg_update_program,
+               arg_update_root, arg_update_state);
 }
 
 static int parse_argv(int argc, char *argv[]) {
         enum { ARG_SOCKET = 0x100, ARG_MODE, ARG_GROUP, ARG_OS_RELEASE, ARG_DATASTORE, ARG_MODELS, ARG_VARIANT,
-               ARG_TEMPLATES, ARG_ROOT, ARG_NO_BUS };
+               ARG_TEMPLATES, ARG_ROOT, ARG_NO_BUS, ARG_UPDATE_PROGRAM, ARG_UPDATE_ROOT, ARG_UPDATE_STATE,
+               ARG_ESP };
         static const struct option options[] = {
                 { "socket", required_argument, NULL, ARG_SOCKET },
                 { "socket-mode", required_argument, NULL, ARG_MODE },
@@ -56,6 +67,10 @@ static int parse_argv(int argc, char *argv[]) {
                 { "templates", required_argument, NULL, ARG_TEMPLATES },
                 { "root", required_argument, NULL, ARG_ROOT },
                 { "no-bus", no_argument, NULL, ARG_NO_BUS },
+                { "update-program", required_argument, NULL, ARG_UPDATE_PROGRAM },
+                { "update-root", required_argument, NULL, ARG_UPDATE_ROOT },
+                { "update-state", required_argument, NULL, ARG_UPDATE_STATE },
+                { "esp", required_argument, NULL, ARG_ESP },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
@@ -100,6 +115,18 @@ static int parse_argv(int argc, char *argv[]) {
                         break;
                 case ARG_NO_BUS:
                         arg_bus = false;
+                        break;
+                case ARG_UPDATE_PROGRAM:
+                        arg_update_program = optarg;
+                        break;
+                case ARG_UPDATE_ROOT:
+                        arg_update_root = optarg;
+                        break;
+                case ARG_UPDATE_STATE:
+                        arg_update_state = optarg;
+                        break;
+                case ARG_ESP:
+                        arg_esp = optarg;
                         break;
                 default:
                         return -EINVAL;
@@ -188,6 +215,10 @@ int main(int argc, char *argv[]) {
         ctx.templates_dir = arg_templates;
         ctx.root = arg_root;
         ctx.file_status = json_object_new_object();
+        ctx.update_program = arg_update_program;
+        ctx.update_root = arg_update_root;
+        ctx.update_state = arg_update_state;
+        ctx.update_esp = arg_esp;
 
         if (open_settings(&ctx) < 0)
                 return EXIT_FAILURE;
@@ -196,6 +227,11 @@ int main(int argc, char *argv[]) {
                 if (r < 0)
                         log_warning_errno(r, "No connection to systemd, units will not be restarted: %m");
         }
+        /* sd-event watches the update agent's exit with a child source, which wants SIGCHLD blocked. */
+        sigset_t mask;
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGCHLD);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
         r = sd_event_default(&e);
         if (r < 0)
                 return log_error_errno(r, "Failed to create the event loop: %m"), EXIT_FAILURE;
@@ -220,6 +256,7 @@ int main(int argc, char *argv[]) {
         server = api_server_free(server);
         (void) unlink(arg_socket);
         ctx.try_timer = sd_event_source_disable_unref(ctx.try_timer);
+        ctx.update_child = sd_event_source_disable_unref(ctx.update_child);
         sd_bus_flush_close_unref(ctx.bus);
         settings_store_close(ctx.store);
         settings_model_free(ctx.model);

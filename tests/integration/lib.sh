@@ -48,7 +48,7 @@ vm_start() {
                 -drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd \
                 -drive if=pflash,format=raw,unit=1,file="$WORK/vars.fd" \
                 -drive if=virtio,format="${DISK_FORMAT:-raw}",file="$disk" \
-                -netdev user,id=n0,restrict=on -device virtio-net-pci,netdev=n0 \
+                -netdev "user,id=n0,restrict=on${NETDEV_EXTRA:-}" -device virtio-net-pci,netdev=n0 \
                 -display none -serial file:"$WORK/console.log" -monitor none \
                 -qmp unix:"$WORK/qmp.sock",server=on,wait=off -no-reboot "$@" &
         QEMU_PID=$!

@@ -45,6 +45,17 @@ for f in usr/lib/systemd/systemd usr/bin/containerd usr/bin/crun usr/lib/os-rele
 done
 pass "systemd, containerd, crun, CA bundle and our programs are present"
 
+# Every shared library our programs need is in the image (a program that cannot start is a boot that fails).
+missing_libs=""
+while read -r prog dest; do
+        for lib in $(readelf -dW "$root/$dest/$prog" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+                [ -e "$root/usr/lib/x86_64-linux-gnu/$lib" ] || [ -e "$root/usr/lib/$lib" ] ||
+                        [ -e "$root/usr/lib64/$lib" ] || missing_libs+=" $prog:$lib"
+        done
+done < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/tools/lib/image-programs.list")
+[ -z "$missing_libs" ] && pass "every library our programs need is in the image" ||
+        fail "libraries missing from the image:$missing_libs"
+
 sbom="$root/usr/share/bulkhead/sbom.spdx.json"
 if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["spdxVersion"]=="SPDX-2.3"; print(len(d["packages"]))' "$sbom" >"$WORK/n" 2>/dev/null; then
         want=$(($(grep -vc '^#' "$TOP/packages/$VARIANT.lock") + 1))

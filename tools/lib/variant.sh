@@ -36,4 +36,9 @@ variant_load() {
                 local var="VARIANT_${key//-/_}"
                 [ -n "${!var:-}" ] || die "$file: required key '$key' is missing"
         done
+        # VERSION=X.Y.Z builds the same variant as another version (update tests build two).
+        if [ -n "${VERSION:-}" ]; then
+                [[ "$VERSION" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "VERSION='$VERSION' is not X.Y.Z"
+                VARIANT_version=$VERSION
+        fi
 }
