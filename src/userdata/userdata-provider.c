@@ -36,6 +36,7 @@ const Provider userdata_providers[] = {
         { "fw_cfg", read_fw_cfg },
         { "file", read_local_file },
         { "config-drive", provider_read_config_drive },
+        { "imds", provider_read_imds },
 };
 const size_t userdata_n_providers = ELEMENTSOF(userdata_providers);
 

@@ -18,6 +18,7 @@ static BootOptions arg_boot = {
                 .file = "/local/user-data.toml",
                 .by_label_dir = "/dev/disk/by-label",
                 .run_dir = "/run",
+                .imds_url = "http://169.254.169.254",
         },
 };
 static const char *arg_os_release = NULL;
@@ -33,6 +34,7 @@ static int help(void) {
                "  file          the file on the data partition\n"
                "  config-drive  user-data on a drive labelled CIDATA (cloud-init NoCloud), or\n"
                "                openstack/latest/user_data on one labelled config-2 (OpenStack)\n"
+               "  imds          EC2's instance metadata service (IMDSv2), /latest/user-data\n"
                "--check lists the problems of a file, offline.\n"
                "\n"
                "Options:\n"
@@ -46,11 +48,13 @@ static int help(void) {
                "  --file PATH          the user data file on the data partition (default %s)\n"
                "  --by-label-dir DIR   where the config drive is looked up by label (default %s)\n"
                "  --run-dir DIR        where the config drive is mounted while read (default %s)\n"
+               "  --imds-url URL       EC2's instance metadata service (default %s)\n"
                "  --console PATH       where errors are shown besides stderr (default %s; '' for none)\n"
                "  --help               show this help\n"
                "  --version            show the version\n",
                arg_boot.socket, arg_boot.models, arg_boot.providers.fw_cfg_root, arg_boot.providers.file,
-               arg_boot.providers.by_label_dir, arg_boot.providers.run_dir, arg_boot.console);
+               arg_boot.providers.by_label_dir, arg_boot.providers.run_dir, arg_boot.providers.imds_url,
+               arg_boot.console);
         return 0;
 }
 
@@ -64,6 +68,7 @@ static int parse_argv(int argc, char *argv[]) {
                 ARG_FILE,
                 ARG_BY_LABEL_DIR,
                 ARG_RUN_DIR,
+                ARG_IMDS_URL,
                 ARG_CONSOLE,
                 ARG_CHECK,
                 ARG_VERSION
@@ -77,6 +82,7 @@ static int parse_argv(int argc, char *argv[]) {
                 { "file", required_argument, NULL, ARG_FILE },
                 { "by-label-dir", required_argument, NULL, ARG_BY_LABEL_DIR },
                 { "run-dir", required_argument, NULL, ARG_RUN_DIR },
+                { "imds-url", required_argument, NULL, ARG_IMDS_URL },
                 { "console", required_argument, NULL, ARG_CONSOLE },
                 { "check", required_argument, NULL, ARG_CHECK },
                 { "help", no_argument, NULL, 'h' },
@@ -110,6 +116,9 @@ static int parse_argv(int argc, char *argv[]) {
                         break;
                 case ARG_RUN_DIR:
                         arg_boot.providers.run_dir = optarg;
+                        break;
+                case ARG_IMDS_URL:
+                        arg_boot.providers.imds_url = optarg;
                         break;
                 case ARG_CONSOLE:
                         arg_boot.console = *optarg ? optarg : NULL;

@@ -46,6 +46,7 @@ typedef struct ProviderOptions {
         const char *file;         /* the file on the data partition, normally /local/user-data.toml */
         const char *by_label_dir; /* udev's links to file systems by label, normally /dev/disk/by-label */
         const char *run_dir;      /* where a config drive is mounted while it is read, normally /run */
+        const char *imds_url;     /* EC2's instance metadata service, normally http://169.254.169.254 */
 } ProviderOptions;
 
 typedef struct Provider {

@@ -170,7 +170,7 @@ static void test_error_list_bounded(void **state) {
 }
 
 /* A scratch directory standing in for /sys/firmware/qemu_fw_cfg, the data partition and
- * /dev/disk/by-label, where a drive is a directory (the provider's test hook). */
+ * /dev/disk/by-label, where a drive is a directory (the provider's test hook); no IMDS. */
 typedef struct Scratch {
         char dir[64];
         char fw_cfg[128];
@@ -188,7 +188,13 @@ static void scratch_init(Scratch *s) {
         snprintf(s->by_label, sizeof(s->by_label), "%s/by-label", s->dir);
         assert_int_equal(mkdir(s->by_label, 0755), 0);
         s->options = (ProviderOptions){
-                .fw_cfg_root = s->fw_cfg, .file = s->file, .by_label_dir = s->by_label, .run_dir = s->dir
+                .fw_cfg_root = s->fw_cfg,
+                .file = s->file,
+                .by_label_dir = s->by_label,
+                .run_dir = s->dir,
+                /* Port 1 refuses at once: the machine "is not on EC2"; tests/api/test-userdata.sh serves
+                 * a fake IMDS. */
+                .imds_url = "http://127.0.0.1:1",
         };
 }
 
