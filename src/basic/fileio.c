@@ -102,14 +102,10 @@ int write_file_atomic(const char *path, const void *data, size_t size, mode_t mo
         return fsync_directory_of(path);
 }
 
-int read_full_file(const char *path, size_t max_size, char **ret_data, size_t *ret_size) {
-        _cleanup_close_ int fd = -EBADF;
+int read_full_fd(int fd, size_t max_size, char **ret_data, size_t *ret_size) {
         _cleanup_free_ char *buf = NULL;
         size_t size = 0, allocated = 0;
 
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return negative_errno();
         for (;;) {
                 ssize_t k;
 
@@ -148,4 +144,12 @@ int read_full_file(const char *path, size_t max_size, char **ret_data, size_t *r
         if (ret_size)
                 *ret_size = size;
         return 0;
+}
+
+int read_full_file(const char *path, size_t max_size, char **ret_data, size_t *ret_size) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+        if (fd < 0)
+                return negative_errno();
+        return read_full_fd(fd, max_size, ret_data, ret_size);
 }

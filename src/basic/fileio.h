@@ -10,6 +10,8 @@ int write_file_atomic(const char *path, const void *data, size_t size, mode_t mo
 
 /* Reads a whole file (at most max_size bytes, else -EFBIG) into a NUL-terminated buffer. */
 int read_full_file(const char *path, size_t max_size, char **ret_data, size_t *ret_size);
+/* The same from an open file descriptor, read from its current position; fd stays open. */
+int read_full_fd(int fd, size_t max_size, char **ret_data, size_t *ret_size);
 
 /* Writes all of buf, retrying on short writes and EINTR. */
 int loop_write(int fd, const void *buf, size_t n);

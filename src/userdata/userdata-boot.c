@@ -134,7 +134,7 @@ static int check_and_apply(const BootOptions *o, const char *source, const char 
 }
 
 int userdata_boot(const BootOptions *o) {
-        _cleanup_free_ char *status = NULL, *error = NULL, *text = NULL;
+        _cleanup_free_ char *status = NULL, *error = NULL, *text = NULL, *read_error = NULL;
         const Provider *provider = NULL;
         size_t len = 0;
         int r;
@@ -151,7 +151,7 @@ int userdata_boot(const BootOptions *o) {
                 return 0;
         }
 
-        r = userdata_find(&o->providers, &provider, &text, &len);
+        r = userdata_find(&o->providers, &provider, &text, &len, &read_error);
         if (r == 0) {
                 log_info("no user data provided; booting with the default settings");
                 return put_status(o, status_new("none-provided", NULL));
@@ -161,6 +161,8 @@ int userdata_boot(const BootOptions *o) {
 
                 if (r == -EFBIG)
                         r = userdata_add_error(&u, "larger than the limit of %d bytes", USERDATA_MAX_SIZE);
+                else if (read_error)
+                        r = userdata_add_error(&u, "%s", read_error);
                 else
                         r = userdata_add_error(&u, "cannot read: %s", strerror(-r));
                 return r < 0 ? log_error_errno(r, "%m") : refuse(o, &u, provider->name);

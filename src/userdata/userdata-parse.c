@@ -126,6 +126,8 @@ static int check_top_level(struct json_object *doc, UserData *u) {
         return 0;
 }
 
+#define CLOUD_CONFIG "#cloud-config"
+
 int userdata_parse(const SettingsModel *m, const char *text, size_t len, UserData *ret) {
         _cleanup_(json_object_putp) struct json_object *toml = NULL, *doc = NULL;
         const TomlOptions options = { .max_size = USERDATA_MAX_SIZE };
@@ -135,17 +137,24 @@ int userdata_parse(const SettingsModel *m, const char *text, size_t len, UserDat
         TomlError te;
         int r;
 
-        r = toml_parse(text, len, &options, &toml, &te);
-        if (r == -ENOMEM)
-                return r;
-        if (r < 0)
-                r = userdata_add_error(&u, "%s", te.message);
+        /* cloud-init's YAML starts with a TOML comment, so the parser's complaint would come a line later
+         * and say nothing useful; user data written for another OS is better told so outright. */
+        if (len >= strlen(CLOUD_CONFIG) && strneq(text, CLOUD_CONFIG, strlen(CLOUD_CONFIG)))
+                r = userdata_add_error(&u, "a #cloud-config (cloud-init YAML) document: Bulkhead reads TOML "
+                                           "user data, with the settings under [settings]");
         else {
-                r = toml_to_json(toml, &doc);
+                r = toml_parse(text, len, &options, &toml, &te);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)
-                        r = userdata_add_error(&u, "cannot convert to JSON: %s", strerror(-r));
+                        r = userdata_add_error(&u, "%s", te.message);
+                else {
+                        r = toml_to_json(toml, &doc);
+                        if (r == -ENOMEM)
+                                return r;
+                        if (r < 0)
+                                r = userdata_add_error(&u, "cannot convert to JSON: %s", strerror(-r));
+                }
         }
         if (r >= 0 && doc)
                 r = check_top_level(doc, &u);

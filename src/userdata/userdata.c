@@ -13,7 +13,13 @@ static BootOptions arg_boot = {
         .socket = "/run/api.sock",
         .models = "/usr/share/bulkhead/models",
         .console = "/dev/console",
-        .providers = { .fw_cfg_root = "/sys/firmware/qemu_fw_cfg", .file = "/local/user-data.toml" },
+        .providers = {
+                .fw_cfg_root = "/sys/firmware/qemu_fw_cfg",
+                .file = "/local/user-data.toml",
+                .by_label_dir = "/dev/disk/by-label",
+                .run_dir = "/run",
+                .imds_url = "http://169.254.169.254",
+        },
 };
 static const char *arg_os_release = NULL;
 static const char *arg_check = NULL;
@@ -22,9 +28,14 @@ static int help(void) {
         printf("Usage: userdata [OPTIONS]\n"
                "       userdata --check FILE [--models DIR] [--variant NAME | --os-release FILE]\n"
                "\n"
-               "At first boot, applies the TOML user data of the first source that has some (QEMU fw_cfg\n"
-               "opt/org.bulkhead/user-data, then the data partition's file) through the API server, or\n"
-               "lists every problem with it and records them. --check lists them for a file, offline.\n"
+               "At first boot, applies the TOML user data of the first source that has some through the\n"
+               "API server, or lists every problem with it and records them. The sources, in order:\n"
+               "  fw_cfg        QEMU's fw_cfg blob opt/org.bulkhead/user-data\n"
+               "  file          the file on the data partition\n"
+               "  config-drive  user-data on a drive labelled CIDATA (cloud-init NoCloud), or\n"
+               "                openstack/latest/user_data on one labelled config-2 (OpenStack)\n"
+               "  imds          EC2's instance metadata service (IMDSv2), /latest/user-data\n"
+               "--check lists the problems of a file, offline.\n"
                "\n"
                "Options:\n"
                "  --check FILE         check FILE against the model; exit 0 if valid, 1 if not\n"
@@ -35,10 +46,14 @@ static int help(void) {
                "  --os-release FILE    where VARIANT_ID is read (default /usr/lib/os-release)\n"
                "  --fw-cfg-root DIR    QEMU's fw_cfg in sysfs (default %s)\n"
                "  --file PATH          the user data file on the data partition (default %s)\n"
+               "  --by-label-dir DIR   where the config drive is looked up by label (default %s)\n"
+               "  --run-dir DIR        where the config drive is mounted while read (default %s)\n"
+               "  --imds-url URL       EC2's instance metadata service (default %s)\n"
                "  --console PATH       where errors are shown besides stderr (default %s; '' for none)\n"
                "  --help               show this help\n"
                "  --version            show the version\n",
                arg_boot.socket, arg_boot.models, arg_boot.providers.fw_cfg_root, arg_boot.providers.file,
+               arg_boot.providers.by_label_dir, arg_boot.providers.run_dir, arg_boot.providers.imds_url,
                arg_boot.console);
         return 0;
 }
@@ -51,6 +66,9 @@ static int parse_argv(int argc, char *argv[]) {
                 ARG_OS_RELEASE,
                 ARG_FW_CFG_ROOT,
                 ARG_FILE,
+                ARG_BY_LABEL_DIR,
+                ARG_RUN_DIR,
+                ARG_IMDS_URL,
                 ARG_CONSOLE,
                 ARG_CHECK,
                 ARG_VERSION
@@ -62,6 +80,9 @@ static int parse_argv(int argc, char *argv[]) {
                 { "os-release", required_argument, NULL, ARG_OS_RELEASE },
                 { "fw-cfg-root", required_argument, NULL, ARG_FW_CFG_ROOT },
                 { "file", required_argument, NULL, ARG_FILE },
+                { "by-label-dir", required_argument, NULL, ARG_BY_LABEL_DIR },
+                { "run-dir", required_argument, NULL, ARG_RUN_DIR },
+                { "imds-url", required_argument, NULL, ARG_IMDS_URL },
                 { "console", required_argument, NULL, ARG_CONSOLE },
                 { "check", required_argument, NULL, ARG_CHECK },
                 { "help", no_argument, NULL, 'h' },
@@ -89,6 +110,15 @@ static int parse_argv(int argc, char *argv[]) {
                         break;
                 case ARG_FILE:
                         arg_boot.providers.file = optarg;
+                        break;
+                case ARG_BY_LABEL_DIR:
+                        arg_boot.providers.by_label_dir = optarg;
+                        break;
+                case ARG_RUN_DIR:
+                        arg_boot.providers.run_dir = optarg;
+                        break;
+                case ARG_IMDS_URL:
+                        arg_boot.providers.imds_url = optarg;
                         break;
                 case ARG_CONSOLE:
                         arg_boot.console = *optarg ? optarg : NULL;

@@ -42,15 +42,20 @@ int userdata_add_error(UserData *u, const char *fmt, ...) _printf_(2, 3);
 
 /* Where user data comes from. Every path is overridable so tests need no VM and no root. */
 typedef struct ProviderOptions {
-        const char *fw_cfg_root; /* sysfs directory of QEMU's fw_cfg, normally /sys/firmware/qemu_fw_cfg */
-        const char *file;        /* the file on the data partition, normally /local/user-data.toml */
+        const char *fw_cfg_root;  /* sysfs directory of QEMU's fw_cfg, normally /sys/firmware/qemu_fw_cfg */
+        const char *file;         /* the file on the data partition, normally /local/user-data.toml */
+        const char *by_label_dir; /* udev's links to file systems by label, normally /dev/disk/by-label */
+        const char *run_dir;      /* where a config drive is mounted while it is read, normally /run */
+        const char *imds_url;     /* EC2's instance metadata service, normally http://169.254.169.254 */
 } ProviderOptions;
 
 typedef struct Provider {
         const char *name; /* as the status and the console messages name the source */
         /* Reads the user data. Returns 0 with a NUL-terminated malloc()ed buffer, -ENOENT when this source
-         * has none (the next one is tried), -EFBIG past USERDATA_MAX_SIZE, or another negative errno. */
-        int (*read)(const ProviderOptions *o, char **ret_data, size_t *ret_len);
+         * has none (the next one is tried), -EFBIG past USERDATA_MAX_SIZE, or another negative errno; then
+         * it may also set *ret_error to a malloc()ed sentence saying what failed, for the console and the
+         * status (without it they show the errno's text). */
+        int (*read)(const ProviderOptions *o, char **ret_data, size_t *ret_len, char **ret_error);
 } Provider;
 
 /* The sources in the order they are tried; the first that has user data wins. */
@@ -59,5 +64,7 @@ extern const size_t userdata_n_providers;
 
 /* Tries the providers in order. Returns 1 with the winner in ret_provider and its data in ret_data/ret_len;
  * 0 when no provider has user data; or a negative errno when the first present provider could not be read
- * (ret_provider then names it, and the others are not tried: they are not what the user meant). */
-int userdata_find(const ProviderOptions *o, const Provider **ret_provider, char **ret_data, size_t *ret_len);
+ * (ret_provider then names it, ret_error may say what failed, and the others are not tried: they are not
+ * what the user meant). */
+int userdata_find(const ProviderOptions *o, const Provider **ret_provider, char **ret_data, size_t *ret_len,
+                  char **ret_error);

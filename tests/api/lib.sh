@@ -4,7 +4,13 @@
 # $apiserver, $apiclient and $src).
 work=$(mktemp -d)
 server=
-trap '[ -n "$server" ] && kill -9 $server 2>/dev/null; rm -rf "$work"' EXIT
+helpers= # other background processes a test starts (fake services), ended with it
+cleanup() {
+        [ -n "$server" ] && kill -9 $server 2>/dev/null
+        [ -n "$helpers" ] && kill $helpers 2>/dev/null
+        rm -rf "$work"
+}
+trap cleanup EXIT
 failed=0 passed=0
 pass() { passed=$((passed + 1)); echo "ok: $*"; }
 fail() { failed=$((failed + 1)); echo "FAIL: $*"; }

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # First-boot user data on the host: a real apiserver on a temporary socket and datastore, `userdata` run as
-# the boot runs it (with fw_cfg and the data partition's file in a scratch directory), and apiclient to see
-# what a user would see. Also `userdata --check`, offline.
+# the boot runs it (with fw_cfg, the data partition's file and /dev/disk/by-label in a scratch directory,
+# where a config drive is a directory: the provider's test hook; EC2's IMDS on 127.0.0.1, refusing unless a
+# test serves a fake one), and apiclient to see what a user would see. Also `userdata --check`, offline.
 # Usage: test-userdata.sh APISERVER APICLIENT USERDATA SOURCE_ROOT
 set -uo pipefail
 apiserver=$1 apiclient=$2 userdata=$3 src=$4
@@ -11,8 +12,9 @@ apiserver=$1 apiclient=$2 userdata=$3 src=$4
 run_userdata() {
         : >"$work/console"
         "$userdata" --socket "$work/api.sock" --models "$src/models" --os-release "$work/os-release" \
-                --fw-cfg-root "$work/fw_cfg" --file "$work/local/user-data.toml" --console "$work/console" \
-                "$@" >"$work/out" 2>"$work/err"
+                --fw-cfg-root "$work/fw_cfg" --file "$work/local/user-data.toml" \
+                --by-label-dir "$work/by-label" --run-dir "$work" --imds-url http://127.0.0.1:1 \
+                --console "$work/console" "$@" >"$work/out" 2>"$work/err"
 }
 user_data_status() { api --json raw -u /os | sed 's/.*"user_data":\({.*}\)}$/\1/'; }
 fw_cfg() { # FILE: what QEMU's -fw_cfg name=opt/org.bulkhead/user-data,file=FILE shows in sysfs
@@ -96,13 +98,103 @@ check "no user data: exit 0" [ $? -eq 0 ]
 check "GET /os: none-provided" [ "$(user_data_status)" = '{"status":"none-provided"}' ]
 stop
 
-# 6. No API server: a clear failure, not a silent boot on defaults.
+# 6. A CIDATA drive (cloud-init NoCloud), when neither fw_cfg nor the data partition has user data.
+mkdir -p "$work/by-label/cidata"
+cp "$src/tests/userdata/good.toml" "$work/by-label/cidata/user-data"
+start cidata.sqlite
+run_userdata
+check "CIDATA: exit 0" [ $? -eq 0 ]
+check "CIDATA: GET /os: applied, from the config drive, 6 keys ($(user_data_status))" \
+        [ "$(user_data_status)" = '{"status":"applied","source":"config-drive","keys":6}' ]
+check "CIDATA: the motd is live" [ "$(api --json get motd)" = '{"motd":"Hello from user data"}' ]
+stop
+
+# 7. cloud-init's YAML on an OpenStack config drive: refused, saying what Bulkhead reads.
+rm -rf "$work/by-label"
+mkdir -p "$work/by-label/config-2/openstack/latest"
+printf '#cloud-config\nhostname: node-7\n' >"$work/by-label/config-2/openstack/latest/user_data"
+start config-2.sqlite
+run_userdata
+check "#cloud-config: exit 0, the boot goes on" [ $? -eq 0 ]
+yaml='a #cloud-config (cloud-init YAML) document: Bulkhead reads TOML user data, with the settings under'
+check "#cloud-config: the console says Bulkhead reads TOML" \
+        grep -qx "userdata: config-drive: $yaml \[settings\]" "$work/console"
+check "#cloud-config: GET /os: invalid, from the config drive ($(user_data_status))" grep -q \
+        "^{\"status\":\"invalid\",\"source\":\"config-drive\",\"errors\":\[\"$yaml" <<<"$(user_data_status)"
+check "#cloud-config: the hostname stays the default" \
+        [ "$(api --json get network.hostname)" = '{"network":{"hostname":"bulkhead"}}' ]
+stop
+check "the config drive left nothing mounted in the run directory" \
+        [ -z "$(find "$work" -maxdepth 1 -name 'bulkhead-userdata-*')" ]
+rm -rf "$work/by-label"
+
+# 8. EC2 IMDSv2 when nothing else has user data: a fake one that insists on the token (python3 serves it, as
+# for test-update-verify.sh).
+if command -v python3 >/dev/null; then
+        python3 -u "$src/tests/api/fake-imds.py" "$work/imds-user-data" >"$work/imds.out" 2>"$work/imds.log" &
+        helpers="$helpers $!"
+        port=
+        for _ in $(seq 50); do
+                port=$(sed -n 's/^port \([0-9]*\)$/\1/p' "$work/imds.out")
+                [ -z "$port" ] || break
+                sleep 0.1
+        done
+        imds=http://127.0.0.1:$port
+        check "the fake IMDS listens" [ -n "$port" ]
+        check "the fake IMDS refuses user data without a token" \
+                python3 -c "import sys, urllib.request, urllib.error
+try: urllib.request.urlopen('$imds/latest/user-data')
+except urllib.error.HTTPError as e: sys.exit(e.code != 401)
+sys.exit(1)"
+        cp "$src/tests/userdata/good.toml" "$work/imds-user-data"
+        start imds.sqlite
+        run_userdata --imds-url "$imds/"
+        check "IMDS: exit 0" [ $? -eq 0 ]
+        check "IMDS: GET /os: applied, from imds, 6 keys ($(user_data_status))" \
+                [ "$(user_data_status)" = '{"status":"applied","source":"imds","keys":6}' ]
+        check "IMDS: the hostname is live" \
+                [ "$(api --json get network.hostname)" = '{"network":{"hostname":"node-7"}}' ]
+        asked=$(tail -n 2 "$work/imds.log")
+        check "IMDS: a token first, then the user data with it ($asked)" \
+                [ "$asked" = "$(printf 'PUT /latest/api/token 200\nGET /latest/user-data 200')" ]
+        stop
+
+        # No user data given at launch: IMDS says 404, and that is all.
+        rm "$work/imds-user-data"
+        start imds-none.sqlite
+        run_userdata --imds-url "$imds"
+        check "IMDS 404: exit 0" [ $? -eq 0 ]
+        check "IMDS 404: GET /os: none-provided ($(user_data_status))" \
+                [ "$(user_data_status)" = '{"status":"none-provided"}' ]
+        stop
+
+        # Past the bound: named, not applied.
+        head -c $((1024 * 1024 + 1)) /dev/zero | tr '\0' '#' >"$work/imds-user-data"
+        start imds-big.sqlite
+        run_userdata --imds-url "$imds"
+        check "IMDS too large: exit 0" [ $? -eq 0 ]
+        check "IMDS too large: GET /os: invalid, from imds ($(user_data_status))" [ "$(user_data_status)" = \
+                '{"status":"invalid","source":"imds","errors":["larger than the limit of 1048576 bytes"]}' ]
+        stop
+
+        # The fw_cfg, the file and the drive all come first.
+        printf '[settings]\nmotd = "from the file"\n' >"$work/imds-file.toml"
+        start imds-order.sqlite
+        run_userdata --imds-url "$imds" --file "$work/imds-file.toml"
+        check "IMDS after the file: the file wins ($(user_data_status))" \
+                [ "$(user_data_status)" = '{"status":"applied","source":"file","keys":1}' ]
+        stop
+else
+        echo "skipped: the IMDS tests (no python3)"
+fi
+
+# 9. No API server: a clear failure, not a silent boot on defaults.
 run_userdata
 check "API unreachable: exit 1" [ $? -eq 1 ]
 check "API unreachable: the message names the socket ($(cat "$work/err"))" \
         grep -q "$work/api.sock" "$work/err"
 
-# 7. --check, offline: no server, no os-release of Bulkhead's.
+# 10. --check, offline: no server, no os-release of Bulkhead's.
 "$userdata" --check "$src/tests/userdata/good.toml" --models "$src/models" >"$work/out" 2>"$work/err"
 check "--check good: exit 0" [ $? -eq 0 ]
 check "--check good: valid, 6 keys ($(cat "$work/out"))" \
@@ -122,6 +214,11 @@ check "--check broken: exit 1" [ $? -eq 1 ]
 check "--check broken: line and column" grep -q 'broken.toml: line 2, column' "$work/err"
 "$userdata" --check "$work/missing.toml" --models "$src/models" 2>/dev/null
 check "--check of a missing file: exit 1" [ $? -eq 1 ]
+printf '#cloud-config\nhostname: node-7\n' >"$work/cloud.yaml"
+"$userdata" --check "$work/cloud.yaml" --models "$src/models" 2>"$work/err"
+check "--check #cloud-config: exit 1" [ $? -eq 1 ]
+check "--check #cloud-config: says Bulkhead reads TOML" \
+        grep -q 'cloud.yaml: a #cloud-config .*reads TOML' "$work/err"
 
 echo "userdata: $passed passed, $failed failed"
 [ $failed -eq 0 ]

@@ -169,11 +169,14 @@ static void test_error_list_bounded(void **state) {
         assert_string_equal(u.errors[0], "settings.unknown-0: unknown key");
 }
 
-/* A scratch directory standing in for /sys/firmware/qemu_fw_cfg and the data partition. */
+/* A scratch directory standing in for /sys/firmware/qemu_fw_cfg, the data partition and
+ * /dev/disk/by-label, where a drive is a directory (the provider's test hook); no IMDS. */
 typedef struct Scratch {
         char dir[64];
         char fw_cfg[128];
         char file[128];
+        char by_label[128];
+        char error[512]; /* what the last find() said went wrong, or "" */
         ProviderOptions options;
 } Scratch;
 
@@ -182,7 +185,17 @@ static void scratch_init(Scratch *s) {
         assert_non_null(mkdtemp(s->dir));
         snprintf(s->fw_cfg, sizeof(s->fw_cfg), "%s/fw_cfg", s->dir);
         snprintf(s->file, sizeof(s->file), "%s/user-data.toml", s->dir);
-        s->options = (ProviderOptions){ .fw_cfg_root = s->fw_cfg, .file = s->file };
+        snprintf(s->by_label, sizeof(s->by_label), "%s/by-label", s->dir);
+        assert_int_equal(mkdir(s->by_label, 0755), 0);
+        s->options = (ProviderOptions){
+                .fw_cfg_root = s->fw_cfg,
+                .file = s->file,
+                .by_label_dir = s->by_label,
+                .run_dir = s->dir,
+                /* Port 1 refuses at once: the machine "is not on EC2"; tests/api/test-userdata.sh serves
+                 * a fake IMDS. */
+                .imds_url = "http://127.0.0.1:1",
+        };
 }
 
 static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw) {
@@ -207,13 +220,27 @@ static void write_fw_cfg(Scratch *s, const char *text, size_t len) {
         assert_int_equal(write_file_atomic(path, text, len, 0644), 0);
 }
 
+/* A file below the scratch directory, with the directories on the way. */
+static void write_below(Scratch *s, const char *rel, const char *text) {
+        char path[256];
+
+        snprintf(path, sizeof(path), "%s/%s", s->dir, rel);
+        for (char *p = strchr(path + strlen(s->dir) + 1, '/'); p; p = strchr(p + 1, '/')) {
+                *p = 0;
+                (void) mkdir(path, 0755);
+                *p = '/';
+        }
+        assert_int_equal(write_file_atomic(path, text, strlen(text), 0644), 0);
+}
+
 /* Which provider userdata_find() picks, and that its data came along. */
 static const char *find(Scratch *s, int expected_r, const char *expected_text) {
-        _cleanup_free_ char *data = NULL;
+        _cleanup_free_ char *data = NULL, *error = NULL;
         const Provider *p = NULL;
         size_t len = 0;
 
-        assert_int_equal(userdata_find(&s->options, &p, &data, &len), expected_r);
+        assert_int_equal(userdata_find(&s->options, &p, &data, &len, &error), expected_r);
+        snprintf(s->error, sizeof(s->error), "%s", error ?: "");
         if (expected_r > 0) {
                 assert_int_equal(len, strlen(expected_text));
                 assert_string_equal(data, expected_text);
@@ -229,6 +256,8 @@ static void test_provider_order(void **state) {
         /* fw_cfg present but without our blob (another -fw_cfg name): not user data. */
         assert_int_equal(mkdir(s.fw_cfg, 0755), 0);
         assert_null(find(&s, 0, NULL));
+        write_below(&s, "by-label/config-2/openstack/latest/user_data", "from-config-drive");
+        assert_string_equal(find(&s, 1, "from-config-drive"), "config-drive");
         assert_int_equal(write_file_atomic(s.file, "from-file", 9, 0644), 0);
         assert_string_equal(find(&s, 1, "from-file"), "file");
         write_fw_cfg(&s, "from-fw-cfg", 11);
@@ -250,6 +279,77 @@ static void test_provider_too_large(void **state) {
         scratch_done(&s);
 }
 
+static void test_config_drive(void **state) {
+        Scratch s;
+
+        scratch_init(&s);
+        /* A drive without user data is no source: OpenStack writes user_data only when given some. */
+        write_below(&s, "by-label/config-2/openstack/latest/meta_data.json", "{}");
+        assert_null(find(&s, 0, NULL));
+        /* NoCloud's user-data, under either spelling of the label; it beats config-2. */
+        write_below(&s, "by-label/cidata/user-data", "lower");
+        write_below(&s, "by-label/config-2/openstack/latest/user_data", "config-2");
+        assert_string_equal(find(&s, 1, "lower"), "config-drive");
+        write_below(&s, "by-label/CIDATA/user-data", "upper");
+        assert_string_equal(find(&s, 1, "upper"), "config-drive");
+        scratch_done(&s);
+}
+
+static void test_config_drive_errors(void **state) {
+        char path[256], target[256];
+        Scratch s;
+
+        scratch_init(&s);
+        /* What udev never makes: named, with the label, and nothing behind it tried. */
+        write_below(&s, "by-label/CIDATA", "not a device");
+        write_below(&s, "by-label/config-2/openstack/latest/user_data", "config-2");
+        assert_string_equal(find(&s, -ENOTBLK, NULL), "config-drive");
+        snprintf(path, sizeof(path), "CIDATA drive %s/CIDATA: neither a block device nor a directory",
+                 s.by_label);
+        assert_string_equal(s.error, path);
+        /* A link on the drive could lead the read anywhere: not followed. */
+        snprintf(path, sizeof(path), "%s/CIDATA", s.by_label);
+        assert_int_equal(unlink(path), 0);
+        assert_int_equal(mkdir(path, 0755), 0);
+        snprintf(target, sizeof(target), "%s/elsewhere", s.dir);
+        write_below(&s, "elsewhere", "not for the drive");
+        strcat(path, "/user-data");
+        assert_int_equal(symlink(target, path), 0);
+        assert_string_equal(find(&s, -ELOOP, NULL), "config-drive");
+        assert_non_null(strstr(s.error, "CIDATA drive "));
+        assert_non_null(strstr(s.error, "/CIDATA: user-data: a symbolic link, not followed"));
+        /* Neither is anything but a regular file read. */
+        assert_int_equal(unlink(path), 0);
+        assert_int_equal(mkdir(path, 0755), 0);
+        assert_string_equal(find(&s, -EINVAL, NULL), "config-drive");
+        assert_non_null(strstr(s.error, "/CIDATA: user-data: not a regular file"));
+        scratch_done(&s);
+}
+
+static void test_config_drive_too_large(void **state) {
+        _cleanup_free_ char *big = calloc(1, USERDATA_MAX_SIZE + 2);
+        Scratch s;
+
+        assert_non_null(big);
+        memset(big, '#', USERDATA_MAX_SIZE + 1);
+        scratch_init(&s);
+        write_below(&s, "by-label/cidata/user-data", big);
+        assert_string_equal(find(&s, -EFBIG, NULL), "config-drive");
+        scratch_done(&s);
+}
+
+static void test_cloud_config_refused(void **state) {
+        static const char *const expected[] = {
+                "a #cloud-config (cloud-init YAML) document: Bulkhead reads TOML user data, with the "
+                "settings "
+                "under [settings]",
+        };
+        _cleanup_(userdata_done) UserData u = {};
+
+        parse("#cloud-config\nhostname: node-7\n", &u);
+        assert_errors(&u, ELEMENTSOF(expected), expected);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_bottlerocket_user_data),
@@ -263,6 +363,10 @@ int main(void) {
                 cmocka_unit_test(test_error_list_bounded),
                 cmocka_unit_test(test_provider_order),
                 cmocka_unit_test(test_provider_too_large),
+                cmocka_unit_test(test_config_drive),
+                cmocka_unit_test(test_config_drive_errors),
+                cmocka_unit_test(test_config_drive_too_large),
+                cmocka_unit_test(test_cloud_config_refused),
         };
 
         return cmocka_run_group_tests(tests, setup, teardown);
