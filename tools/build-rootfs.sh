@@ -85,6 +85,8 @@ while read -r prog dest; do
         install -m 0755 "$bindir/$prog" "$root/$dest/$prog"
 done < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$here/lib/image-programs.list")
 cp -a "$top/rootfs-overlay/." "$root/"
+# IMAGE_OVERLAY=DIR adds files on top, for images made to fail on purpose (the update rollback test).
+[ -z "${IMAGE_OVERLAY:-}" ] || cp -a "$IMAGE_OVERLAY/." "$root/"
 [ -d "$top/variants/$variant/rootfs" ] && cp -a "$top/variants/$variant/rootfs/." "$root/"
 
 cat >"$root/usr/lib/os-release" <<OSREL

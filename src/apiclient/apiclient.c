@@ -184,8 +184,9 @@ static int cmd_apply(int argc, char *argv[]) {
         return r;
 }
 
-/* Starts an update action and waits for the agent to finish, then prints the state it left. */
-static int update_action(const char *path) {
+/* Starts an update action and waits for the agent to finish, then prints the state it left. With
+ * reboot, the node may go before the outcome is read: that is what a successful apply with reboot does. */
+static int update_action(const char *path, bool reboot) {
         _cleanup_free_ char *answer = NULL;
         long status = 0;
         int r;
@@ -199,6 +200,10 @@ static int update_action(const char *path) {
                 free(answer);
                 answer = NULL;
                 if (client_call(&arg, "GET", "/updates/status", NULL, &status, &answer) < 0 || status != 200) {
+                        if (reboot) {
+                                printf("rebooting\n");
+                                return EXIT_OK;
+                        }
                         fprintf(stderr, "apiclient: lost the API server while the update ran\n");
                         return EXIT_UNAVAILABLE;
                 }
@@ -207,7 +212,7 @@ static int update_action(const char *path) {
                         return EXIT_UNAVAILABLE;
                 if (json_object_object_get_ex(o, "running", &running) && running) {
                         json_object_put(o);
-                        sleep(1);
+                        usleep(300 * 1000);
                         continue;
                 }
                 json_object_object_get_ex(o, "state", &state);
@@ -247,7 +252,8 @@ static int cmd_update(int argc, char *argv[]) {
                 }
         }
         if (streq(argv[0], "check") || streq(argv[0], "cancel"))
-                return update_action(streq(argv[0], "check") ? "/actions/update/check" : "/actions/update/cancel");
+                return update_action(streq(argv[0], "check") ? "/actions/update/check" : "/actions/update/cancel",
+                                     false);
         if (!streq(argv[0], "apply")) {
                 fprintf(stderr, "apiclient update: unknown action '%s'\n", argv[0]);
                 return EXIT_USAGE;
@@ -255,7 +261,7 @@ static int cmd_update(int argc, char *argv[]) {
         if (asprintf(&path, "/actions/update/apply?reboot=%s&allow-downgrade=%s%s%s", reboot ? "true" : "false",
                      downgrade ? "true" : "false", version ? "&version=" : "", version ? version : "") < 0)
                 return EXIT_UNAVAILABLE;
-        return update_action(path);
+        return update_action(path, reboot);
 }
 
 static int cmd_raw(int argc, char *argv[]) {
@@ -328,7 +334,7 @@ int main(int argc, char *argv[]) {
         else if (streq(cmd, "update"))
                 r = cmd_update(argc, argv);
         else if (streq(cmd, "rollback"))
-                r = update_action("/actions/rollback");
+                r = update_action("/actions/rollback", false);
         else if (streq(cmd, "reboot"))
                 r = client_request(&arg, "POST", "/actions/reboot", NULL, false);
         else {

@@ -80,16 +80,27 @@ static int on_child(sd_event_source *s, const siginfo_t *si, void *userdata) {
         return 0;
 }
 
+static int on_reboot_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        ApiContext *ctx = userdata;
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+
+        (void) s, (void) usec; /* a floating one-shot source: the loop owns and drops it */
+        log_info("update applied: rebooting into the new set");
+        if (!ctx->bus || sd_bus_call_method(ctx->bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                            "org.freedesktop.systemd1.Manager", "StartUnit", &error, NULL, "ss",
+                                            "reboot.target", "replace-irreversibly") < 0)
+                log_error("Failed to reboot after the update: %s", error.message ? error.message : "no bus");
+        sd_bus_error_free(&error);
+        return 0;
+}
+
 static void on_update_exit(ApiContext *ctx, int status) {
         log_info("update %s finished with status %d", ctx->update_verb, status);
         if (status == 0 && ctx->update_reboot) {
-                sd_bus_error error = SD_BUS_ERROR_NULL;
-                log_info("update applied: rebooting into the new set");
-                if (!ctx->bus || sd_bus_call_method(ctx->bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                                    "org.freedesktop.systemd1.Manager", "StartUnit", &error, NULL,
-                                                    "ss", "reboot.target", "replace-irreversibly") < 0)
-                        log_error("Failed to reboot after the update: %s", error.message ? error.message : "no bus");
-                sd_bus_error_free(&error);
+                /* A few seconds first, so that the client that asked sees the outcome before the node goes. */
+                if (sd_event_add_time_relative(ctx->event, NULL, CLOCK_MONOTONIC, 5 * 1000000ULL, 0, on_reboot_timer,
+                                               ctx) < 0)
+                        (void) on_reboot_timer(NULL, 0, ctx);
         }
         ctx->update_reboot = false;
 }

@@ -6,6 +6,7 @@
  * which is what an operator without a shell wants to see first on a serial console. With --blessed (run
  * after systemd-bless-boot) it prints "bulkhead: boot blessed set=<a|b>". */
 #include <fcntl.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -19,6 +20,10 @@
 
 #define BOOT_LOG "/var/lib/bulkhead/boot-log"
 #define CONTAINERD_SOCKET "/run/containerd/containerd.sock"
+#define API_SOCKET "/run/api.sock"
+#define FAILED_BOOTS "/var/lib/bulkhead/failed-boots"
+/* systemd-boot sets this variable while the booted entry still counts tries: the boot is on trial. */
+#define BOOT_COUNT_VAR "/sys/firmware/efi/efivars/LoaderBootCountPath-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f"
 
 static int console_print(const char *line) {
         _cleanup_close_ int fd = open("/dev/console", O_WRONLY | O_NOCTTY | O_CLOEXEC);
@@ -28,6 +33,35 @@ static int console_print(const char *line) {
         if (fd >= 0)
                 (void) loop_write(STDOUT_FILENO, line, strlen(line));
         return r;
+}
+
+/* Appends a failed boot to the record the next healthy boot reports (and GET of the journal keeps). */
+static void record_failed_boot(const char *what) {
+        _cleanup_free_ char *old = NULL, *new = NULL;
+
+        if (read_full_file(FAILED_BOOTS, 64 * 1024, &old, NULL) < 0)
+                old = strdup("");
+        if (old && asprintf(&new, "%s%s\n", old, what) >= 0) {
+                (void) mkdir("/var/lib/bulkhead", 0755);
+                (void) write_file_atomic(FAILED_BOOTS, new, strlen(new), 0644);
+        }
+}
+
+/* Reports, once, the failed boots recorded since the last healthy one: why the node is on this set. */
+static void report_failed_boots(void) {
+        _cleanup_free_ char *text = NULL;
+
+        if (read_full_file(FAILED_BOOTS, 64 * 1024, &text, NULL) < 0)
+                return;
+        for (char *l = text, *e; *l; l = e + 1) {
+                _cleanup_free_ char *line = NULL;
+                e = strchrnul(l, '\n');
+                if (e > l && asprintf(&line, "bulkhead: earlier boot failed: %.*s\n", (int) (e - l), l) >= 0)
+                        (void) console_print(line);
+                if (!*e)
+                        break;
+        }
+        (void) unlink(FAILED_BOOTS);
 }
 
 /* Appends this boot's id to the boot log on the data partition and returns how many boots it records. */
@@ -105,6 +139,27 @@ int main(int argc, char *argv[]) {
         if (r < 0)
                 log_warning_errno(r, "Failed to record this boot in '%s': %m", BOOT_LOG);
 
+        /* Healthy means the settings API and the container runtime serve. A boot on trial that is not
+         * healthy must not be blessed: it is recorded, and the unit's failure reboots the node, so that
+         * systemd-boot counts the try and falls back to the other set after the last one. */
+        bool api_up = socket_accepts(API_SOCKET), containerd_up = socket_accepts(CONTAINERD_SOCKET);
+        if (!api_up || !containerd_up) {
+                bool on_trial = access(BOOT_COUNT_VAR, F_OK) == 0;
+                _cleanup_free_ char *why = NULL;
+                if (asprintf(&why, "version=%s set=%s api=%s containerd=%s", version, set, api_up ? "up" : "down",
+                             containerd_up ? "up" : "down") < 0)
+                        return EXIT_FAILURE;
+                if (asprintf(&line, "bulkhead: unhealthy %s%s\n", why,
+                             on_trial ? ": this boot is on trial, rebooting" : "") < 0)
+                        return EXIT_FAILURE;
+                (void) console_print(line);
+                if (on_trial) {
+                        record_failed_boot(why);
+                        return EXIT_FAILURE;
+                }
+        }
+        report_failed_boots();
+
         if (read_full_file("/proc/meminfo", 64 * 1024, &meminfo, NULL) < 0 || meminfo_parse(meminfo, &mem) < 0)
                 log_warning("Failed to read memory use from /proc/meminfo.");
 
@@ -112,7 +167,7 @@ int main(int argc, char *argv[]) {
                      "bulkhead: root=%s %s %s verity=%s etc=%s var=%s boots=%u containerd=%s mem_used_kib=%llu "
                      "mem_unavailable_kib=%llu\n",
                      root_node, root.fstype, root.read_only ? "ro" : "rw", root_verity ? "yes" : "no",
-                     etc.fstype, var.source, boots, socket_accepts(CONTAINERD_SOCKET) ? "up" : "down", mem.used,
+                     etc.fstype, var.source, boots, containerd_up ? "up" : "down", mem.used,
                      mem.unavailable) < 0)
                 return EXIT_FAILURE;
         (void) console_print(line);

@@ -54,16 +54,58 @@ vm_wait '^bulkhead: boot blessed set=a' 120 || true
 api set motd="set on $v1" updates.metadata-base-url=http://10.0.2.100/metadata/ \
         updates.targets-base-url=http://10.0.2.100/targets/ updates.ignore-waves=true ||
         fail "could not point the node at the repository"
-out=$(api update check)
+out=$(api update check) || true
 [ "$out" = "available $v2" ] && pass "apiclient update check: $out" || fail "update check: $out"
-out=$(api update apply --reboot)
-rc=$?
+rc=0
+out=$(api update apply --reboot) || rc=$?
 [ $rc -eq 0 ] && pass "apiclient update apply --reboot: $out" || fail "update apply ($rc): $out"
 vm_wait_exit 300 || { fail "the node did not reboot after the update"; vm_kill; }
 
 boot "$v2" b
-got=$(api --json get motd)
+got=$(api --json get motd) || true
 [ "$got" = "{\"motd\":\"set on $v1\"}" ] && pass "settings made on $v1 are kept on $v2" || fail "after update: $got"
 vm_wait '^bulkhead: boot blessed set=b' 120 && pass "the $v2 boot on set b is blessed" || fail "set b not blessed"
+
+# A 0.3.0 whose API server exits at start: it must boot at most three times, then the node comes back to
+# 0.2.0 on set b by itself, blessed, and says why.
+v3=0.3.0
+mkdir -p "$WORK/broken/usr/lib/systemd/system/apiserver.service.d"
+printf '[Service]\nExecStart=\nExecStart=/usr/libexec/bulkhead/apiserver --no-such-option\n' \
+        >"$WORK/broken/usr/lib/systemd/system/apiserver.service.d/99-broken.conf"
+rm -rf "$WORK/images"
+VERSION=$v3 IMAGES_DIR="$WORK/images" IMAGE_OVERLAY="$WORK/broken" "$TOP/tools/build-image.sh" "$VARIANT" \
+        >"$WORK/build.log" 2>&1 || { tail -20 "$WORK/build.log"; fail "could not build $v3"; finish; }
+VERSION=$v3 IMAGES_DIR="$WORK/images" REPO_DIR="$WORK/repo" "$TOP/tools/build-repo.sh" "$VARIANT" \
+        >>"$WORK/repo.log" 2>&1 || { cat "$WORK/repo.log"; fail "could not publish $v3"; finish; }
+rc=0
+out=$(api update apply --reboot) || rc=$?
+[ $rc -eq 0 ] && pass "update to the broken $v3 applied: $out" || fail "update apply $v3 ($rc): $out"
+vm_wait_exit 300 || { fail "the node did not reboot into $v3"; vm_kill; }
+tries=0
+for attempt in 1 2 3 4 5; do
+        rm -f "$WORK/api.sock"
+        vm_start "$disk" secure -device virtio-serial-pci \
+                -chardev socket,id=api,path="$WORK/api.sock",server=on,wait=off \
+                -device virtserialport,chardev=api,name=org.bulkhead.api
+        vm_wait "^bulkhead: (ready|unhealthy) version=" 300 || { fail "boot $attempt: neither ready nor unhealthy"; break; }
+        if grep -aq "^bulkhead: unhealthy version=$v3 set=a" "$WORK/console.log"; then
+                tries=$((tries + 1))
+                vm_wait_exit 120 || { fail "boot $attempt: unhealthy $v3 did not reboot"; vm_kill; }
+                continue
+        fi
+        break
+done
+[ "$tries" -ge 1 ] && [ "$tries" -le 3 ] && pass "$v3 booted $tries times, unhealthy each time (at most 3)" ||
+        fail "$v3 booted $tries times"
+if grep -aq "^bulkhead: ready version=$v2 set=b" "$WORK/console.log"; then
+        pass "back on $v2 set b by itself: $(grep -a '^bulkhead: ready' "$WORK/console.log" | tr -d '\r')"
+else
+        fail "not back on $v2: $(grep -a '^bulkhead:' "$WORK/console.log" | tr -d '\r' | tail -3)"
+fi
+grep -aq "^bulkhead: earlier boot failed: version=$v3 set=a api=down" "$WORK/console.log" &&
+        pass "the record says why: $(grep -a '^bulkhead: earlier boot failed' "$WORK/console.log" | head -1 | tr -d '\r')" ||
+        fail "no record of the failed $v3 boots"
+got=$(api --json get motd) || true
+[ "$got" = "{\"motd\":\"set on $v1\"}" ] && pass "settings intact after the rollback" || fail "after rollback: $got"
 vm_shutdown || true
 finish
