@@ -16,6 +16,7 @@
 #include "api-updates.h"
 #include "fileio.h"
 #include "log.h"
+#include "ready.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct json_object *, json_object_put);
 
@@ -24,16 +25,10 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct json_object *, json_object_put);
 /* "key=value" from /proc/cmdline. */
 static int cmdline_value(const char *key, char *ret, size_t size) {
         _cleanup_free_ char *cmdline = NULL;
-        size_t n = strlen(key);
 
         if (read_full_file("/proc/cmdline", 64 * 1024, &cmdline, NULL) < 0)
                 return -ENOENT;
-        for (char *p = cmdline; (p = strstr(p, key)); p += n)
-                if ((p == cmdline || p[-1] == ' ') && p[n] == '=') {
-                        snprintf(ret, size, "%.*s", (int) strcspn(p + n + 1, " \n"), p + n + 1);
-                        return 0;
-                }
-        return -ENOENT;
+        return cmdline_get(cmdline, key, ret, size);
 }
 
 /* The whole disk the running root partition is on: /dev/disk/by-partuuid/<bulkhead.root> → /dev/vda2 →
@@ -56,17 +51,11 @@ static int running_disk(char *ret, size_t size) {
 }
 
 static const char *os_release_field(ApiContext *ctx, const char *key, char *ret, size_t size) {
-        _cleanup_fclose_ FILE *f = fopen(ctx->os_release, "re");
-        char line[256];
-        size_t n = strlen(key);
+        _cleanup_free_ char *text = NULL;
 
-        while (f && fgets(line, sizeof(line), f))
-                if (strneq(line, key, n) && line[n] == '=') {
-                        snprintf(ret, size, "%s", line + n + 1 + (line[n + 1] == '"'));
-                        ret[strcspn(ret, "\"\n")] = 0;
-                        return ret;
-                }
-        return NULL;
+        if (read_full_file(ctx->os_release, 64 * 1024, &text, NULL) < 0 || os_release_get(text, key, ret, size) < 0)
+                return NULL;
+        return ret;
 }
 
 static void on_update_exit(ApiContext *ctx, int status);

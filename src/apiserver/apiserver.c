@@ -14,7 +14,9 @@
 
 #include "api-context.h"
 #include "api-http.h"
+#include "fileio.h"
 #include "log.h"
+#include "ready.h"
 
 static const char *arg_socket = "/run/api.sock";
 static const char *arg_os_release = "/usr/lib/os-release";
@@ -140,16 +142,12 @@ static int parse_argv(int argc, char *argv[]) {
 
 /* VARIANT_ID from the os-release file, into buf. */
 static const char *variant_of_os_release(char *buf, size_t size) {
-        _cleanup_fclose_ FILE *f = fopen(arg_os_release, "re");
-        char line[256];
+        _cleanup_free_ char *text = NULL;
 
-        while (f && fgets(line, sizeof(line), f))
-                if (strneq(line, "VARIANT_ID=", 11)) {
-                        snprintf(buf, size, "%s", line + 11 + (line[11] == '"'));
-                        buf[strcspn(buf, "\"\n")] = 0;
-                        return buf;
-                }
-        return NULL;
+        if (read_full_file(arg_os_release, 64 * 1024, &text, NULL) < 0 ||
+            os_release_get(text, "VARIANT_ID", buf, size) < 0)
+                return NULL;
+        return buf;
 }
 
 /* Datastore, model and defaults: what must hold before the first request is answered. */
