@@ -36,5 +36,8 @@ int store_check_name(const char *name, const char *what, SettingsError *ret_erro
 const char *store_value_text(struct json_object *v);
 /* Adds the row (key path text, value JSON text) to tree. */
 int store_tree_add(struct json_object *tree, const char *key, const char *value, SettingsError *ret_error);
+/* Steps st to its end, adding each (key, value) row to tree; what names the read in errors. */
+int store_read_tree(SettingsStore *s, sqlite3_stmt *st, struct json_object *tree, const char *what,
+                    SettingsError *ret_error);
 /* Sorts a JSON array of strings in place. */
 void store_sort_strings(struct json_object *a);

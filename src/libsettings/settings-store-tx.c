@@ -103,7 +103,7 @@ int settings_store_get_pending(SettingsStore *s, const char *tx, struct json_obj
                                SettingsError *ret_error) {
         _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
         _cleanup_(json_object_putp) struct json_object *tree = json_object_new_object();
-        int r, rc;
+        int r;
 
         if (!tree)
                 return -ENOMEM;
@@ -115,14 +115,9 @@ int settings_store_get_pending(SettingsStore *s, const char *tx, struct json_obj
                 r = store_bind(s, st, ret_error, tx, NULL);
         if (r < 0)
                 return r;
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-                r = store_tree_add(tree, (const char *) sqlite3_column_text(st, 0),
-                                   (const char *) sqlite3_column_text(st, 1), ret_error);
-                if (r < 0)
-                        return r;
-        }
-        if (rc != SQLITE_DONE)
-                return store_fail(s, rc, "reading a transaction", ret_error);
+        r = store_read_tree(s, st, tree, "reading a transaction", ret_error);
+        if (r < 0)
+                return r;
         *ret = TAKE_PTR(tree);
         return 0;
 }

@@ -242,11 +242,24 @@ int settings_store_set_busy_timeout(SettingsStore *s, int ms) {
         return rc == SQLITE_OK ? 0 : store_fail(s, rc, "busy timeout", NULL);
 }
 
+int store_read_tree(SettingsStore *s, sqlite3_stmt *st, struct json_object *tree, const char *what,
+                    SettingsError *ret_error) {
+        int r, rc;
+
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                r = store_tree_add(tree, (const char *) sqlite3_column_text(st, 0),
+                                   (const char *) sqlite3_column_text(st, 1), ret_error);
+                if (r < 0)
+                        return r;
+        }
+        return rc == SQLITE_DONE ? 0 : store_fail(s, rc, what, ret_error);
+}
+
 /* Adds the live rows at and below prefix (a formatted key path) to tree. */
 static int get_prefix(SettingsStore *s, const char *prefix, struct json_object *tree,
                       SettingsError *ret_error) {
         _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
-        int r, rc;
+        int r;
 
         r = store_prepare(s,
                           streq(prefix, "settings")
@@ -261,13 +274,7 @@ static int get_prefix(SettingsStore *s, const char *prefix, struct json_object *
                 if (r < 0)
                         return r;
         }
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-                r = store_tree_add(tree, (const char *) sqlite3_column_text(st, 0),
-                                   (const char *) sqlite3_column_text(st, 1), ret_error);
-                if (r < 0)
-                        return r;
-        }
-        return rc == SQLITE_DONE ? 0 : store_fail(s, rc, "reading live settings", ret_error);
+        return store_read_tree(s, st, tree, "reading live settings", ret_error);
 }
 
 int settings_store_get_live(SettingsStore *s, const char *const *prefixes, size_t n_prefixes,
