@@ -162,8 +162,8 @@ static int cmd_set(int argc, char *argv[]) {
                 json_object_array_add(pairs, p);
                 free(key);
         }
-        r = patch_and_commit("/settings/keypair", json_object_to_json_string_ext(pairs, JSON_C_TO_STRING_PLAIN),
-                             try_seconds);
+        r = patch_and_commit("/settings/keypair",
+                             json_object_to_json_string_ext(pairs, JSON_C_TO_STRING_PLAIN), try_seconds);
         json_object_put(pairs);
         return r;
 }
@@ -179,7 +179,8 @@ static int cmd_apply(int argc, char *argv[]) {
         settings = client_read_settings(argc == 1 ? argv[0] : "-");
         if (!settings)
                 return EXIT_USAGE;
-        r = patch_and_commit("/settings", json_object_to_json_string_ext(settings, JSON_C_TO_STRING_PLAIN), NULL);
+        r = patch_and_commit("/settings", json_object_to_json_string_ext(settings, JSON_C_TO_STRING_PLAIN),
+                             NULL);
         json_object_put(settings);
         return r;
 }
@@ -199,7 +200,8 @@ static int update_action(const char *path, bool reboot) {
 
                 free(answer);
                 answer = NULL;
-                if (client_call(&arg, "GET", "/updates/status", NULL, &status, &answer) < 0 || status != 200) {
+                if (client_call(&arg, "GET", "/updates/status", NULL, &status, &answer) < 0 ||
+                    status != 200) {
                         if (reboot) {
                                 printf("rebooting\n");
                                 return EXIT_OK;
@@ -252,14 +254,15 @@ static int cmd_update(int argc, char *argv[]) {
                 }
         }
         if (streq(argv[0], "check") || streq(argv[0], "cancel"))
-                return update_action(streq(argv[0], "check") ? "/actions/update/check" : "/actions/update/cancel",
-                                     false);
+                return update_action(
+                        streq(argv[0], "check") ? "/actions/update/check" : "/actions/update/cancel", false);
         if (!streq(argv[0], "apply")) {
                 fprintf(stderr, "apiclient update: unknown action '%s'\n", argv[0]);
                 return EXIT_USAGE;
         }
-        if (asprintf(&path, "/actions/update/apply?reboot=%s&allow-downgrade=%s%s%s", reboot ? "true" : "false",
-                     downgrade ? "true" : "false", version ? "&version=" : "", version ? version : "") < 0)
+        if (asprintf(&path, "/actions/update/apply?reboot=%s&allow-downgrade=%s%s%s",
+                     reboot ? "true" : "false", downgrade ? "true" : "false", version ? "&version=" : "",
+                     version ? version : "") < 0)
                 return EXIT_UNAVAILABLE;
         return update_action(path, reboot);
 }

@@ -33,8 +33,8 @@ static size_t on_data(char *ptr, size_t size, size_t n, void *userdata) {
         return k;
 }
 
-int client_call(const ClientOptions *o, const char *method, const char *path, const char *body, long *ret_status,
-                char **ret_body) {
+int client_call(const ClientOptions *o, const char *method, const char *path, const char *body,
+                long *ret_status, char **ret_body) {
         Buffer b = { .data = strdup("") };
         struct curl_slist *headers = NULL;
         _cleanup_free_ char *url = NULL;
@@ -109,9 +109,9 @@ int client_request(const ClientOptions *o, const char *method, const char *path,
                 struct json_object *j = json_tokener_parse(answer);
                 /* People get indented JSON; programs (--json) get it as the server sent it. */
                 if (j && !o->json)
-                        printf("%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY |
-                                                                                 JSON_C_TO_STRING_SPACED |
-                                                                                 JSON_C_TO_STRING_NOSLASHESCAPE));
+                        printf("%s\n", json_object_to_json_string_ext(
+                                               j, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                          JSON_C_TO_STRING_NOSLASHESCAPE));
                 else
                         printf("%s\n", answer);
                 json_object_put(j);

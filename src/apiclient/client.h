@@ -8,8 +8,8 @@ struct json_object;
 /* Exit codes, documented in `apiclient --help` and apiclient(1): scripts rely on them. */
 enum {
         EXIT_OK = 0,
-        EXIT_USAGE = 1,     /* bad command line or unreadable input file */
-        EXIT_REFUSED = 2,   /* the API refused the request (4xx): bad key, bad value, unknown endpoint */
+        EXIT_USAGE = 1,       /* bad command line or unreadable input file */
+        EXIT_REFUSED = 2,     /* the API refused the request (4xx): bad key, bad value, unknown endpoint */
         EXIT_UNAVAILABLE = 3, /* no API server answered, or it failed (5xx) */
 };
 
@@ -20,8 +20,8 @@ typedef struct ClientOptions {
 
 /* One HTTP request to the API over its Unix socket. Stores the status and the body (malloc()ed, may be
  * empty) and returns 0, or a negative errno when no answer came (*ret_body then holds the reason). */
-int client_call(const ClientOptions *o, const char *method, const char *path, const char *body, long *ret_status,
-                char **ret_body);
+int client_call(const ClientOptions *o, const char *method, const char *path, const char *body,
+                long *ret_status, char **ret_body);
 /* Runs a request and maps the outcome to an exit code; prints the answer's body (or, for errors, the
  * reason and key from the JSON error body) unless quiet. */
 int client_request(const ClientOptions *o, const char *method, const char *path, const char *body,

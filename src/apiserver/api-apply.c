@@ -18,8 +18,8 @@ static int restart_unit(ApiContext *ctx, const char *unit) {
                 return 0;
         /* try-restart: a unit that is not running is left alone; it reads the new file when it starts. */
         r = sd_bus_call_method(ctx->bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                               "org.freedesktop.systemd1.Manager", "TryRestartUnit", &error, NULL, "ss", unit,
-                               "replace");
+                               "org.freedesktop.systemd1.Manager", "TryRestartUnit", &error, NULL, "ss",
+                               unit, "replace");
         if (r < 0 && !sd_bus_error_has_name(&error, "org.freedesktop.systemd1.NoSuchUnit"))
                 log_warning("Failed to restart %s: %s", unit, error.message ? error.message : strerror(-r));
         else
@@ -47,7 +47,8 @@ int api_apply(ApiContext *ctx, struct json_object *keys, char **ret_error) {
                 r = render_context_new(settings, &render_ctx);
         if (r < 0) {
                 ret = r;
-                if (asprintf(ret_error, "cannot read the live settings: %s", e.message[0] ? e.message : strerror(-r)) < 0)
+                if (asprintf(ret_error, "cannot read the live settings: %s",
+                             e.message[0] ? e.message : strerror(-r)) < 0)
                         *ret_error = NULL;
                 goto finish;
         }
@@ -72,7 +73,8 @@ int api_apply(ApiContext *ctx, struct json_object *keys, char **ret_error) {
                 if (!json_object_object_get_ex(service_spec, "restart-units", &units))
                         continue;
                 for (size_t i = 0; i < json_object_array_length(units); i++)
-                        (void) restart_unit(ctx, json_object_get_string(json_object_array_get_idx(units, i)));
+                        (void) restart_unit(ctx,
+                                            json_object_get_string(json_object_array_get_idx(units, i)));
         }
 finish:
         json_object_put(services);

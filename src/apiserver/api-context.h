@@ -12,15 +12,15 @@
 
 /* What the handlers work with. */
 struct ApiContext {
-        const char *os_release;    /* path of the os-release file */
+        const char *os_release; /* path of the os-release file */
         SettingsStore *store;
         SettingsModel *model;
         const char *templates_dir; /* where the configuration file templates are */
         const char *root;          /* rendered files go under it: "/" on a node, a directory in tests */
         sd_bus *bus;               /* systemd, for restarting units and rebooting; NULL: not done */
         sd_event *event;
-        sd_event_source *try_timer; /* armed while a "try" commit waits for its confirmation */
-        uint64_t try_deadline;      /* unix seconds */
+        sd_event_source *try_timer;      /* armed while a "try" commit waits for its confirmation */
+        uint64_t try_deadline;           /* unix seconds */
         struct json_object *file_status; /* configuration file name -> last render's outcome */
         /* GET /settings answers by query, as text. Reads vastly outnumber writes, and assembling the tree
          * from the datastore is most of a read's cost; every commit or revert empties it. */

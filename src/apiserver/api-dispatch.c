@@ -11,8 +11,8 @@
 void api_respond(ApiResponse *resp, unsigned status, struct json_object *body) {
         free(resp->body);
         resp->status = status;
-        resp->body = body ? strdup(json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN |
-                                                                                JSON_C_TO_STRING_NOSLASHESCAPE))
+        resp->body = body ? strdup(json_object_to_json_string_ext(
+                                    body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE))
                           : NULL;
         if (body && !resp->body)
                 resp->status = 500;
@@ -108,7 +108,8 @@ struct json_object *api_body_json(const ApiRequest *req, ApiResponse *resp) {
                 return NULL;
         }
         if (check_shape(o, 0, &leaves) < 0) {
-                api_respond_error(resp, 413, NULL, "request body has more than %d keys or is nested deeper than %d",
+                api_respond_error(resp, 413, NULL,
+                                  "request body has more than %d keys or is nested deeper than %d",
                                   API_MAX_KEYS, API_MAX_DEPTH);
                 json_object_put(o);
                 return NULL;

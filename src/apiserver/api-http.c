@@ -65,9 +65,9 @@ static enum MHD_Result queue(struct MHD_Connection *c, const ApiResponse *resp) 
         return ret;
 }
 
-static enum MHD_Result on_request(void *userdata, struct MHD_Connection *c, const char *url, const char *method,
-                                  const char *version, const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls) {
+static enum MHD_Result on_request(void *userdata, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls) {
         ApiServer *s = userdata;
         Pending *p = *con_cls;
         ApiResponse resp = { .status = 500 };
@@ -110,7 +110,8 @@ static enum MHD_Result on_request(void *userdata, struct MHD_Connection *c, cons
                 api_dispatch(s->ctx, s->routes, s->n_routes, &req, &resp);
                 json_object_put(req.query);
         }
-        log_info("%s %s from pid %d uid %u: %u", method, url, (int) req.pid, (unsigned) req.uid, resp.status);
+        log_info("%s %s from pid %d uid %u: %u", method, url, (int) req.pid, (unsigned) req.uid,
+                 resp.status);
         ret = queue(c, &resp);
         api_response_done(&resp);
         return ret;
@@ -169,10 +170,10 @@ int api_server_new(sd_event *e, int listen_fd, ApiContext *ctx, const ApiRoute *
         s->ctx = ctx;
         s->routes = routes;
         s->n_routes = n_routes;
-        s->mhd = MHD_start_daemon(MHD_USE_EPOLL, 0, NULL, NULL, on_request, s,
-                                  MHD_OPTION_LISTEN_SOCKET, listen_fd, MHD_OPTION_NOTIFY_COMPLETED,
-                                  on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) 30,
-                                  MHD_OPTION_CONNECTION_LIMIT, (unsigned) 64, MHD_OPTION_END);
+        s->mhd = MHD_start_daemon(MHD_USE_EPOLL, 0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET,
+                                  listen_fd, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                                  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) 30, MHD_OPTION_CONNECTION_LIMIT,
+                                  (unsigned) 64, MHD_OPTION_END);
         if (!s->mhd) {
                 close(listen_fd);
                 return -EIO;

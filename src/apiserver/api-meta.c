@@ -94,9 +94,11 @@ void api_put_user_data_status(ApiContext *ctx, const ApiRequest *req, ApiRespons
 
         if (!body)
                 return;
-        if (!json_object_is_type(body, json_type_object) || !json_object_object_get_ex(body, "status", &status) ||
+        if (!json_object_is_type(body, json_type_object) ||
+            !json_object_object_get_ex(body, "status", &status) ||
             !json_object_is_type(status, json_type_string))
-                return api_respond_error(resp, 400, NULL, "the body must be {\"status\": \"…\", \"errors\": […]}");
+                return api_respond_error(resp, 400, NULL,
+                                         "the body must be {\"status\": \"…\", \"errors\": […]}");
         r = settings_store_metadata_set(ctx->store, "user-data", body, &e);
         if (r < 0)
                 return api_respond_settings_error(resp, 500, r, &e);
@@ -114,7 +116,8 @@ void api_post_reboot(ApiContext *ctx, const ApiRequest *req, ApiResponse *resp) 
                                "org.freedesktop.systemd1.Manager", "StartUnit", &error, NULL, "ss",
                                "reboot.target", "replace-irreversibly");
         if (r < 0) {
-                api_respond_error(resp, 500, NULL, "reboot refused: %s", error.message ? error.message : strerror(-r));
+                api_respond_error(resp, 500, NULL, "reboot refused: %s",
+                                  error.message ? error.message : strerror(-r));
                 sd_bus_error_free(&error);
                 return;
         }

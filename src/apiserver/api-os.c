@@ -29,8 +29,10 @@ void api_get_os(ApiContext *ctx, const ApiRequest *req, ApiResponse *resp) {
         static const struct {
                 const char *field, *key;
         } fields[] = {
-                { "pretty_name", "PRETTY_NAME" }, { "variant_id", "VARIANT_ID" },
-                { "version_id", "VERSION_ID" },   { "build_id", "BUILD_ID" },
+                { "pretty_name", "PRETTY_NAME" },
+                { "variant_id", "VARIANT_ID" },
+                { "version_id", "VERSION_ID" },
+                { "build_id", "BUILD_ID" },
         };
         _cleanup_free_ char *text = NULL;
         struct json_object *o;

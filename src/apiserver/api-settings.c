@@ -77,7 +77,8 @@ void api_get_settings(ApiContext *ctx, const ApiRequest *req, ApiResponse *resp)
         if (resp->status == 200) {
                 if (json_object_object_length(ctx->settings_cache) >= SETTINGS_CACHE_MAX)
                         api_settings_changed(ctx);
-                json_object_object_add(ctx->settings_cache, list ? list : "", json_object_new_string(resp->body));
+                json_object_object_add(ctx->settings_cache, list ? list : "",
+                                       json_object_new_string(resp->body));
         }
 }
 
@@ -152,10 +153,13 @@ void api_patch_keypair(ApiContext *ctx, const ApiRequest *req, ApiResponse *resp
                                                    : body;
                 struct json_object *key, *value;
 
-                if (!json_object_is_type(pair, json_type_object) || !json_object_object_get_ex(pair, "key", &key) ||
-                    !json_object_is_type(key, json_type_string) || !json_object_object_get_ex(pair, "value", &value))
-                        return api_respond_error(resp, 400, NULL,
-                                                 "each pair must be {\"key\": \"settings.…\", \"value\": …}");
+                if (!json_object_is_type(pair, json_type_object) ||
+                    !json_object_object_get_ex(pair, "key", &key) ||
+                    !json_object_is_type(key, json_type_string) ||
+                    !json_object_object_get_ex(pair, "value", &value))
+                        return api_respond_error(
+                                resp, 400, NULL,
+                                "each pair must be {\"key\": \"settings.…\", \"value\": …}");
                 r = add_keypair(ctx, tree, json_object_get_string(key), value, &e);
                 if (r < 0)
                         return api_respond_settings_error(resp, 400, r, &e);

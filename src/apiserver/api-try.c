@@ -53,19 +53,26 @@ void api_post_try(ApiContext *ctx, const ApiRequest *req, ApiResponse *resp) {
         int r;
 
         if ((timeout && (*end || !*timeout)) || seconds == 0 || seconds > TRY_MAX_SECONDS)
-                return api_respond_error(resp, 400, NULL, "timeout must be 1 to %d seconds", TRY_MAX_SECONDS);
+                return api_respond_error(resp, 400, NULL, "timeout must be 1 to %d seconds",
+                                         TRY_MAX_SECONDS);
         if (ctx->try_timer)
-                return api_respond_error(resp, 409, NULL,
-                                         "a tried change is waiting for its confirmation (POST /tx/confirm)");
+                return api_respond_error(
+                        resp, 409, NULL,
+                        "a tried change is waiting for its confirmation (POST /tx/confirm)");
         r = settings_store_commit(ctx->store, tx, API_TRY_SNAPSHOT, &keys, &e);
         api_settings_changed(ctx);
         if (r < 0)
-                return api_respond_settings_error(resp, r == -ENOENT ? 404 : r == -EEXIST ? 409 : 400, r, &e);
+                return api_respond_settings_error(resp,
+                                                  r == -ENOENT   ? 404
+                                                  : r == -EEXIST ? 409
+                                                                 : 400,
+                                                  r, &e);
         r = sd_event_add_time_relative(ctx->event, &ctx->try_timer, CLOCK_MONOTONIC, seconds * 1000000ULL, 0,
                                        on_try_deadline, ctx);
         if (r < 0) {
                 (void) api_try_revert(ctx);
-                return api_respond_error(resp, 500, NULL, "cannot arm the confirmation timer: %s", strerror(-r));
+                return api_respond_error(resp, 500, NULL, "cannot arm the confirmation timer: %s",
+                                         strerror(-r));
         }
         ctx->try_deadline = (uint64_t) time(NULL) + seconds;
         if (api_apply(ctx, keys, &error) < 0)

@@ -53,7 +53,8 @@ static int running_disk(char *ret, size_t size) {
 static const char *os_release_field(ApiContext *ctx, const char *key, char *ret, size_t size) {
         _cleanup_free_ char *text = NULL;
 
-        if (read_full_file(ctx->os_release, 64 * 1024, &text, NULL) < 0 || os_release_get(text, key, ret, size) < 0)
+        if (read_full_file(ctx->os_release, 64 * 1024, &text, NULL) < 0 ||
+            os_release_get(text, key, ret, size) < 0)
                 return NULL;
         return ret;
 }
@@ -75,9 +76,10 @@ static int on_reboot_timer(sd_event_source *s, uint64_t usec, void *userdata) {
 
         (void) s, (void) usec; /* a floating one-shot source: the loop owns and drops it */
         log_info("update applied: rebooting into the new set");
-        if (!ctx->bus || sd_bus_call_method(ctx->bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                            "org.freedesktop.systemd1.Manager", "StartUnit", &error, NULL, "ss",
-                                            "reboot.target", "replace-irreversibly") < 0)
+        if (!ctx->bus ||
+            sd_bus_call_method(ctx->bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                               "org.freedesktop.systemd1.Manager", "StartUnit", &error, NULL, "ss",
+                               "reboot.target", "replace-irreversibly") < 0)
                 log_error("Failed to reboot after the update: %s", error.message ? error.message : "no bus");
         sd_bus_error_free(&error);
         return 0;
@@ -86,9 +88,10 @@ static int on_reboot_timer(sd_event_source *s, uint64_t usec, void *userdata) {
 static void on_update_exit(ApiContext *ctx, int status) {
         log_info("update %s finished with status %d", ctx->update_verb, status);
         if (status == 0 && ctx->update_reboot) {
-                /* A few seconds first, so that the client that asked sees the outcome before the node goes. */
-                if (sd_event_add_time_relative(ctx->event, NULL, CLOCK_MONOTONIC, 5 * 1000000ULL, 0, on_reboot_timer,
-                                               ctx) < 0)
+                /* A few seconds first, so that the client that asked sees the outcome before the node goes.
+                 */
+                if (sd_event_add_time_relative(ctx->event, NULL, CLOCK_MONOTONIC, 5 * 1000000ULL, 0,
+                                               on_reboot_timer, ctx) < 0)
                         (void) on_reboot_timer(NULL, 0, ctx);
         }
         ctx->update_reboot = false;
@@ -113,8 +116,9 @@ static int spawn_update(ApiContext *ctx, const char *verb, const ApiRequest *req
         if (!os_release_field(ctx, "VARIANT_ID", variant, sizeof(variant)) ||
             !os_release_field(ctx, "VERSION_ID", version, sizeof(version)) ||
             cmdline_value("bulkhead.set", set, sizeof(set)) < 0)
-                return asprintf(ret_error, "cannot tell the running variant, version or partition set") < 0 ? -ENOMEM
-                                                                                                           : -ENOENT;
+                return asprintf(ret_error, "cannot tell the running variant, version or partition set") < 0
+                               ? -ENOMEM
+                               : -ENOENT;
         /* The repository's layout puts metadata/ and targets/ side by side under one base. */
         if (json_object_object_get_ex(updates, "metadata-base-url", &v)) {
                 snprintf(repo, sizeof(repo), "%s", json_object_get_string(v));
@@ -153,7 +157,8 @@ static int spawn_update(ApiContext *ctx, const char *verb, const ApiRequest *req
         if (streq(verb, "apply")) {
                 r = running_disk(disk, sizeof(disk));
                 if (r < 0)
-                        return asprintf(ret_error, "cannot find the disk the running root is on: %s", strerror(-r)) < 0
+                        return asprintf(ret_error, "cannot find the disk the running root is on: %s",
+                                        strerror(-r)) < 0
                                        ? -ENOMEM
                                        : r;
                 argv[n++] = "--disk";
@@ -188,7 +193,8 @@ static int spawn_update(ApiContext *ctx, const char *verb, const ApiRequest *req
         if (r < 0) {
                 (void) kill(pid, SIGKILL);
                 (void) waitpid(pid, NULL, 0);
-                return asprintf(ret_error, "cannot watch the update process: %s", strerror(-r)) < 0 ? -ENOMEM : r;
+                return asprintf(ret_error, "cannot watch the update process: %s", strerror(-r)) < 0 ? -ENOMEM
+                                                                                                    : r;
         }
         snprintf(ctx->update_verb, sizeof(ctx->update_verb), "%s", verb);
         log_info("update %s started (pid %d)", verb, (int) pid);
@@ -201,10 +207,12 @@ static void start(ApiContext *ctx, const char *verb, const ApiRequest *req, ApiR
 
         if (ctx->update_child)
                 return api_respond_error(resp, 409, NULL, "update %s is already running", ctx->update_verb);
-        ctx->update_reboot = streq(verb, "apply") && api_query(req, "reboot") && streq(api_query(req, "reboot"), "true");
+        ctx->update_reboot =
+                streq(verb, "apply") && api_query(req, "reboot") && streq(api_query(req, "reboot"), "true");
         if (spawn_update(ctx, verb, req, &error) < 0) {
                 ctx->update_reboot = false;
-                return api_respond_error(resp, 500, NULL, "%s", error ? error : "cannot start the update agent");
+                return api_respond_error(resp, 500, NULL, "%s",
+                                         error ? error : "cannot start the update agent");
         }
         o = json_object_new_object();
         json_object_object_add(o, "started", json_object_new_string(verb));
@@ -235,11 +243,13 @@ void api_get_update_status(ApiContext *ctx, const ApiRequest *req, ApiResponse *
         if (r >= 0)
                 o = json_tokener_parse(text);
         else if (r != -ENOENT)
-                return api_respond_error(resp, 500, NULL, "cannot read %s: %s", ctx->update_state, strerror(-r));
+                return api_respond_error(resp, 500, NULL, "cannot read %s: %s", ctx->update_state,
+                                         strerror(-r));
         if (!o) {
                 o = json_object_new_object();
                 json_object_object_add(o, "state", json_object_new_string("idle"));
         }
-        json_object_object_add(o, "running", ctx->update_child ? json_object_new_string(ctx->update_verb) : NULL);
+        json_object_object_add(o, "running",
+                               ctx->update_child ? json_object_new_string(ctx->update_verb) : NULL);
         api_respond(resp, 200, o);
 }

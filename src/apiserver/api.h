@@ -12,9 +12,9 @@ struct json_object;
 /* The API server's request/response model, independent of the HTTP library, so routes and handlers are
  * unit-tested without a socket (docs/decisions/0004-settings-api.md). */
 
-#define API_MAX_BODY     (1024 * 1024) /* bytes of a request body */
-#define API_MAX_DEPTH    32            /* nesting of a JSON body */
-#define API_MAX_KEYS     4096          /* leaves of a JSON body */
+#define API_MAX_BODY  (1024 * 1024) /* bytes of a request body */
+#define API_MAX_DEPTH 32            /* nesting of a JSON body */
+#define API_MAX_KEYS  4096          /* leaves of a JSON body */
 
 typedef struct ApiRequest {
         const char *method;

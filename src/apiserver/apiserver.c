@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* apiserver: Bulkhead's settings API, HTTP/1.1 + JSON on a Unix socket (docs/decisions/0004-settings-api.md).
- * Single-threaded: libmicrohttpd runs inside an sd-event loop, which also handles SIGTERM and the deadline
- * of a "try" commit. At start it opens the datastore, makes the model's defaults live for keys that have no
- * value yet (first boot, or keys a new version added) and reverts a tried change left unconfirmed. */
+/* apiserver: Bulkhead's settings API, HTTP/1.1 + JSON on a Unix socket
+ * (docs/decisions/0004-settings-api.md). Single-threaded: libmicrohttpd runs inside an sd-event loop, which
+ * also handles SIGTERM and the deadline of a "try" commit. At start it opens the datastore, makes the
+ * model's defaults live for keys that have no value yet (first boot, or keys a new version added) and
+ * reverts a tried change left unconfirmed. */
 #include <getopt.h>
 #include <grp.h>
 #include <signal.h>
@@ -55,9 +56,22 @@ static void help(void) {
 }
 
 static int parse_argv(int argc, char *argv[]) {
-        enum { ARG_SOCKET = 0x100, ARG_MODE, ARG_GROUP, ARG_OS_RELEASE, ARG_DATASTORE, ARG_MODELS, ARG_VARIANT,
-               ARG_TEMPLATES, ARG_ROOT, ARG_NO_BUS, ARG_UPDATE_PROGRAM, ARG_UPDATE_ROOT, ARG_UPDATE_STATE,
-               ARG_ESP };
+        enum {
+                ARG_SOCKET = 0x100,
+                ARG_MODE,
+                ARG_GROUP,
+                ARG_OS_RELEASE,
+                ARG_DATASTORE,
+                ARG_MODELS,
+                ARG_VARIANT,
+                ARG_TEMPLATES,
+                ARG_ROOT,
+                ARG_NO_BUS,
+                ARG_UPDATE_PROGRAM,
+                ARG_UPDATE_ROOT,
+                ARG_UPDATE_STATE,
+                ARG_ESP
+        };
         static const struct option options[] = {
                 { "socket", required_argument, NULL, ARG_SOCKET },
                 { "socket-mode", required_argument, NULL, ARG_MODE },
@@ -161,9 +175,9 @@ static int open_settings(ApiContext *ctx) {
                 arg_variant = variant_of_os_release(variant, sizeof(variant));
         r = settings_model_load(arg_models, arg_variant, &ctx->model, &e);
         if (r < 0)
-                return log_error_errno(r, "Failed to load the settings model from %s (variant %s): %s%s%s: %m",
-                                       arg_models, arg_variant ? arg_variant : "none", e.key, e.key[0] ? ": " : "",
-                                       e.message);
+                return log_error_errno(
+                        r, "Failed to load the settings model from %s (variant %s): %s%s%s: %m", arg_models,
+                        arg_variant ? arg_variant : "none", e.key, e.key[0] ? ": " : "", e.message);
         r = settings_store_open(arg_datastore, &ctx->store, &e);
         if (r < 0)
                 return log_error_errno(r, "Failed to open the datastore %s: %s", arg_datastore, e.message);

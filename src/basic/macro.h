@@ -83,8 +83,8 @@ static inline void explicit_wipe(void *p, size_t n) {
 }
 
 /* snprintf() into a char array; evaluates to true if the whole output fit. */
-#define snprintf_ok(buf, fmt, ...)                                                                          \
-        ({                                                                                                  \
-                int _n_ = snprintf((buf), sizeof(buf), fmt, ##__VA_ARGS__);                                 \
-                _n_ >= 0 && (size_t) _n_ < sizeof(buf);                                                     \
+#define snprintf_ok(buf, fmt, ...)                                          \
+        ({                                                                  \
+                int _n_ = snprintf((buf), sizeof(buf), fmt, ##__VA_ARGS__); \
+                _n_ >= 0 && (size_t) _n_ < sizeof(buf);                     \
         })

@@ -26,7 +26,8 @@ int main(int argc, char *argv[]) {
         n = strcspn(text, "\n");
         text[n] = 0;
         if (n == 0 || n > 64)
-                return log_error("%s: '%s' is not a hostname the kernel takes (1 to 64 bytes)", path, text), 1;
+                return log_error("%s: '%s' is not a hostname the kernel takes (1 to 64 bytes)", path, text),
+                       1;
         if (sethostname(text, n) < 0)
                 return log_error_errno(negative_errno(), "Failed to set the hostname to '%s': %m", text), 1;
         log_info("hostname set to %s", text);

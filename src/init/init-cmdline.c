@@ -41,7 +41,8 @@ static bool is_hex(const char *s, size_t len) {
 
 int boot_params_parse(const char *cmdline, BootParams *ret, char *ret_bad, size_t bad_size) {
         BootParams p = { .set = 0 };
-        bool have_root = false, have_verity = false, have_blocks = false, have_salt = false, have_hash = false;
+        bool have_root = false, have_verity = false, have_blocks = false, have_salt = false,
+             have_hash = false;
 
         snprintf(p.init, sizeof(p.init), "%s", INIT_DEFAULT_INIT);
         for (const char *w = cmdline; *w;) {
@@ -53,7 +54,8 @@ int boot_params_parse(const char *cmdline, BootParams *ret, char *ret_bad, size_
                 if (len == 0)
                         break;
                 if (len >= sizeof(word)) {
-                        snprintf(ret_bad, bad_size, "a command line word is longer than %zu bytes", sizeof(word));
+                        snprintf(ret_bad, bad_size, "a command line word is longer than %zu bytes",
+                                 sizeof(word));
                         return -EINVAL;
                 }
                 memcpy(word, w, len);
@@ -103,9 +105,13 @@ int boot_params_parse(const char *cmdline, BootParams *ret, char *ret_bad, size_
                 snprintf(ret_bad, bad_size, "invalid %s=%s", word, v);
                 return -EINVAL;
         }
-        const char *missing = !p.set ? "bulkhead.set" : !have_root ? "bulkhead.root" : !have_verity ? "bulkhead.verity"
-                            : !have_blocks ? "bulkhead.verity_blocks" : !have_salt ? "bulkhead.verity_salt"
-                            : !have_hash ? "roothash" : NULL;
+        const char *missing = !p.set         ? "bulkhead.set"
+                              : !have_root   ? "bulkhead.root"
+                              : !have_verity ? "bulkhead.verity"
+                              : !have_blocks ? "bulkhead.verity_blocks"
+                              : !have_salt   ? "bulkhead.verity_salt"
+                              : !have_hash   ? "roothash"
+                                             : NULL;
         if (missing) {
                 snprintf(ret_bad, bad_size, "missing %s= on the kernel command line", missing);
                 return -EINVAL;

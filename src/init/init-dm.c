@@ -15,8 +15,8 @@
 int verity_table(const BootParams *p, const char *data_dev, const char *hash_dev, char *ret, size_t size) {
         /* version 1, 4096-byte blocks, the tree after the superblock (block 1); any corruption restarts the
          * machine rather than handing a process an I/O error it might mishandle. */
-        int n = snprintf(ret, size, "1 %s %s 4096 4096 %llu 1 sha256 %s %s 1 restart_on_corruption", data_dev,
-                         hash_dev, (unsigned long long) p->verity_blocks, p->roothash_hex,
+        int n = snprintf(ret, size, "1 %s %s 4096 4096 %llu 1 sha256 %s %s 1 restart_on_corruption",
+                         data_dev, hash_dev, (unsigned long long) p->verity_blocks, p->roothash_hex,
                          p->salt_hex[0] ? p->salt_hex : "-");
         return n < 0 || (size_t) n >= size ? -ENOBUFS : 0;
 }

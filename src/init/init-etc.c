@@ -108,7 +108,8 @@ int seed_etc(const char *sysroot, const char **ret_what) {
         char etc[4096], factory[4096];
 
         *ret_what = "build the /etc paths";
-        if (!snprintf_ok(etc, "%s/etc", sysroot) || !snprintf_ok(factory, "%s/usr/share/factory/etc", sysroot))
+        if (!snprintf_ok(etc, "%s/etc", sysroot) ||
+            !snprintf_ok(factory, "%s/usr/share/factory/etc", sysroot))
                 return -ENAMETOOLONG;
         src = open(factory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (src < 0) {

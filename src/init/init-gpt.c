@@ -40,7 +40,8 @@ int gpt_find_partition(int fd, const uint8_t uuid[16]) {
         memcpy(&n, hdr + 80, 4), n = le32toh(n);
         memcpy(&esize, hdr + 84, 4), esize = le32toh(esize);
         memcpy(&crc, hdr + 88, 4), crc = le32toh(crc);
-        if (n == 0 || n > MAX_ENTRIES || esize < 128 || esize > 1024 || esize % 8 || lba < 2 || lba > (1ULL << 40))
+        if (n == 0 || n > MAX_ENTRIES || esize < 128 || esize > 1024 || esize % 8 || lba < 2 ||
+            lba > (1ULL << 40))
                 return -EBADMSG;
         entries = malloc((size_t) n * esize);
         if (!entries)
@@ -103,8 +104,8 @@ static int scan_once(const uint8_t uuid[16], char *ret, size_t size) {
 
                 if (de->d_name[0] == '.')
                         continue;
-                if (!snprintf_ok(path, "/sys/class/block/%s/partition", de->d_name) || access(path, F_OK) == 0 ||
-                    strneq(de->d_name, "loop", 4) || strneq(de->d_name, "dm-", 3))
+                if (!snprintf_ok(path, "/sys/class/block/%s/partition", de->d_name) ||
+                    access(path, F_OK) == 0 || strneq(de->d_name, "loop", 4) || strneq(de->d_name, "dm-", 3))
                         continue; /* only whole disks carry a GPT */
                 if (!snprintf_ok(node, "/dev/%s", de->d_name))
                         continue;
@@ -125,6 +126,6 @@ int find_partition(const uint8_t uuid[16], unsigned timeout_ms, char *ret_devnum
                         return 0;
                 if (waited >= timeout_ms)
                         return -ENOENT;
-                nanosleep(&(struct timespec) { .tv_nsec = 50 * 1000 * 1000 }, NULL);
+                nanosleep(&(struct timespec){ .tv_nsec = 50 * 1000 * 1000 }, NULL);
         }
 }

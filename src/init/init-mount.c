@@ -26,7 +26,8 @@ static void remove_tree(int dfd, dev_t rootdev, unsigned depth) {
                 if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_dev != rootdev)
                         continue;
                 if (S_ISDIR(st.st_mode)) {
-                        int sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                        int sub = openat(dirfd(d), de->d_name,
+                                         O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                         if (sub >= 0)
                                 remove_tree(sub, rootdev, depth + 1);
                         (void) unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR);

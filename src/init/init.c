@@ -17,7 +17,7 @@
 #include "init.h"
 #include "macro.h"
 
-#define SYSROOT "/sysroot"
+#define SYSROOT   "/sysroot"
 #define ROOT_NODE "/dev/bulkhead-root"
 
 static void say(const char *fmt, ...) _printf_(1, 2);
@@ -50,7 +50,7 @@ _noreturn_ static void fail(int error, const char *fmt, ...) {
         else
                 say("%s; rebooting", what);
         sync();
-        nanosleep(&(struct timespec) { .tv_sec = 3 }, NULL);
+        nanosleep(&(struct timespec){ .tv_sec = 3 }, NULL);
         reboot(RB_AUTOBOOT);
         for (;;)
                 pause();
@@ -70,7 +70,8 @@ static void mount_api_filesystems(void) {
 
         for (size_t i = 0; i < ELEMENTSOF(mounts); i++) {
                 (void) mkdir(mounts[i].where, 0755);
-                if (mount(mounts[i].what, mounts[i].where, mounts[i].type, mounts[i].flags, mounts[i].options) < 0)
+                if (mount(mounts[i].what, mounts[i].where, mounts[i].type, mounts[i].flags,
+                          mounts[i].options) < 0)
                         fail(errno, "cannot mount %s", mounts[i].where);
         }
         (void) mkdir("/dev/shm", 01777);
@@ -136,8 +137,8 @@ int main(int argc, char *argv[]) {
         if (access(SYSROOT "/usr", F_OK) < 0)
                 fail(0, "the root file system has no /usr");
 
-        say("root %.12s… verified by dm-verity (set %c, %llu blocks), switching to %s", p.roothash_hex, p.set,
-            (unsigned long long) p.verity_blocks, p.init);
+        say("root %.12s… verified by dm-verity (set %c, %llu blocks), switching to %s", p.roothash_hex,
+            p.set, (unsigned long long) p.verity_blocks, p.init);
         r = switch_root(SYSROOT);
         if (r < 0)
                 fail(r, "cannot switch to the new root");

@@ -24,8 +24,8 @@ void render_sha256_hex(const void *data, size_t size, char ret[65]) {
         hex_encode(md, sizeof(md), ret);
 }
 
-int render_to_string(const char *templates_dir, const char *template_name, struct json_object *ctx, char **ret,
-                     char **ret_error) {
+int render_to_string(const char *templates_dir, const char *template_name, struct json_object *ctx,
+                     char **ret, char **ret_error) {
         _cleanup_free_ char *path = NULL, *text = NULL;
         _cleanup_close_ int dfd = -EBADF;
         Template *t = NULL;
@@ -104,7 +104,8 @@ int render_file(const char *templates_dir, const char *root, const char *name, s
         mode = strtoul(mode_text, &end, 8);
         if (!path || path[0] != '/' || !template_name || *end || mode > 07777) {
                 r = -EINVAL;
-                if (asprintf(&error, "configuration file '%s' has no absolute path, template or octal mode", name) < 0)
+                if (asprintf(&error, "configuration file '%s' has no absolute path, template or octal mode",
+                             name) < 0)
                         error = NULL;
         } else if ((r = render_to_string(templates_dir, template_name, ctx, &out, &error)) >= 0) {
                 if (asprintf(&target, "%s%s", streq(root, "/") ? "" : root, path) < 0)

@@ -23,8 +23,8 @@ int render_file(const char *templates_dir, const char *root, const char *name, s
                 struct json_object *ctx, struct json_object **ret_status);
 
 /* Renders only, into a malloc()ed string: what render_file() would write. */
-int render_to_string(const char *templates_dir, const char *template_name, struct json_object *ctx, char **ret,
-                     char **ret_error);
+int render_to_string(const char *templates_dir, const char *template_name, struct json_object *ctx,
+                     char **ret, char **ret_error);
 
 /* The SHA-256 of data as 64 lowercase hex digits plus NUL. */
 void render_sha256_hex(const void *data, size_t size, char ret[65]);

@@ -81,7 +81,8 @@ struct json_object *settings_model_services(const SettingsModel *m);
 struct json_object *settings_model_files(const SettingsModel *m);
 
 /* Tree helpers for callers that build settings trees (the API server from key/value pairs). */
-/* Sets the value at names in tree (an object), creating objects on the way; adds its own reference to value. */
+/* Sets the value at names in tree (an object), creating objects on the way; adds its own reference to value.
+ */
 int settings_tree_set(struct json_object *tree, char *const *names, size_t n, struct json_object *value);
 /* Merges src into dst: objects recursively, anything else replaced (by a reference to src's value). */
 int settings_tree_merge(struct json_object *dst, struct json_object *src);

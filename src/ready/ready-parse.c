@@ -80,7 +80,8 @@ int mount_facts(const char *mountinfo, const char *path, MountFacts *ret) {
         return found ? 0 : -ENOENT;
 }
 
-int block_device_describe(const char *sysfs, const char *devnum, char *ret_node, size_t size, bool *ret_verity) {
+int block_device_describe(const char *sysfs, const char *devnum, char *ret_node, size_t size,
+                          bool *ret_verity) {
         _cleanup_free_ char *path = NULL, *uevent = NULL, *uuid = NULL;
         const char *name;
         int r;
@@ -108,12 +109,13 @@ int block_device_describe(const char *sysfs, const char *devnum, char *ret_node,
 }
 
 int meminfo_parse(const char *text, MemoryUse *ret) {
-        static const char *const keys[] = { "MemTotal", "MemFree", "MemAvailable", "Buffers",
+        static const char *const keys[] = { "MemTotal", "MemFree",      "MemAvailable", "Buffers",
                                             "Cached",   "SReclaimable", "Shmem" };
         unsigned long long v[ELEMENTSOF(keys)];
         unsigned seen = 0;
 
-        for (const char *line = text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
+        for (const char *line = text; line && *line;
+             line = strchr(line, '\n'), line = line ? line + 1 : NULL)
                 for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
                         size_t n = strlen(keys[i]);
 

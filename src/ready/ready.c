@@ -18,10 +18,10 @@
 #include "macro.h"
 #include "ready.h"
 
-#define BOOT_LOG "/var/lib/bulkhead/boot-log"
+#define BOOT_LOG          "/var/lib/bulkhead/boot-log"
 #define CONTAINERD_SOCKET "/run/containerd/containerd.sock"
-#define API_SOCKET "/run/api.sock"
-#define FAILED_BOOTS "/var/lib/bulkhead/failed-boots"
+#define API_SOCKET        "/run/api.sock"
+#define FAILED_BOOTS      "/var/lib/bulkhead/failed-boots"
 /* systemd-boot sets this variable while the booted entry still counts tries: the boot is on trial. */
 #define BOOT_COUNT_VAR "/sys/firmware/efi/efivars/LoaderBootCountPath-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f"
 
@@ -132,7 +132,8 @@ int main(int argc, char *argv[]) {
                 (void) os_release_get(osrel, "VERSION_ID", version, sizeof(version));
 
         if (mount_facts("/proc/self/mountinfo", "/", &root) >= 0)
-                (void) block_device_describe("/sys", root.devnum, root_node, sizeof(root_node), &root_verity);
+                (void) block_device_describe("/sys", root.devnum, root_node, sizeof(root_node),
+                                             &root_verity);
         (void) mount_facts("/proc/self/mountinfo", "/etc", &etc);
         (void) mount_facts("/proc/self/mountinfo", "/var", &var);
         r = record_boot(&boots);
@@ -146,8 +147,8 @@ int main(int argc, char *argv[]) {
         if (!api_up || !containerd_up) {
                 bool on_trial = access(BOOT_COUNT_VAR, F_OK) == 0;
                 _cleanup_free_ char *why = NULL;
-                if (asprintf(&why, "version=%s set=%s api=%s containerd=%s", version, set, api_up ? "up" : "down",
-                             containerd_up ? "up" : "down") < 0)
+                if (asprintf(&why, "version=%s set=%s api=%s containerd=%s", version, set,
+                             api_up ? "up" : "down", containerd_up ? "up" : "down") < 0)
                         return EXIT_FAILURE;
                 if (asprintf(&line, "bulkhead: unhealthy %s%s\n", why,
                              on_trial ? ": this boot is on trial, rebooting" : "") < 0)
@@ -160,11 +161,13 @@ int main(int argc, char *argv[]) {
         }
         report_failed_boots();
 
-        if (read_full_file("/proc/meminfo", 64 * 1024, &meminfo, NULL) < 0 || meminfo_parse(meminfo, &mem) < 0)
+        if (read_full_file("/proc/meminfo", 64 * 1024, &meminfo, NULL) < 0 ||
+            meminfo_parse(meminfo, &mem) < 0)
                 log_warning("Failed to read memory use from /proc/meminfo.");
 
         if (asprintf(&line,
-                     "bulkhead: root=%s %s %s verity=%s etc=%s var=%s boots=%u containerd=%s mem_used_kib=%llu "
+                     "bulkhead: root=%s %s %s verity=%s etc=%s var=%s boots=%u containerd=%s "
+                     "mem_used_kib=%llu "
                      "mem_unavailable_kib=%llu\n",
                      root_node, root.fstype, root.read_only ? "ro" : "rw", root_verity ? "yes" : "no",
                      etc.fstype, var.source, boots, containerd_up ? "up" : "down", mem.used,

@@ -22,11 +22,12 @@ int mount_facts(const char *mountinfo, const char *path, MountFacts *ret);
 /* Describes the block device "major:minor" from a sysfs tree (normally "/sys"): its kernel name as
  * "/dev/NAME" and, for a device-mapper device, whether it is the verity mapping the init set up (its DM uuid
  * starts with "BULKHEAD-VERITY-"). */
-int block_device_describe(const char *sysfs, const char *devnum, char *ret_node, size_t size, bool *ret_verity);
+int block_device_describe(const char *sysfs, const char *devnum, char *ret_node, size_t size,
+                          bool *ret_verity);
 
 /* Memory figures from /proc/meminfo, in KiB. */
 typedef struct MemoryUse {
-        unsigned long long used;        /* held by programs and the kernel: neither free nor reclaimable cache */
+        unsigned long long used; /* held by programs and the kernel: neither free nor reclaimable cache */
         unsigned long long unavailable; /* MemTotal - MemAvailable, as free(1) counts "used" */
 } MemoryUse;
 

@@ -17,7 +17,8 @@ static void help(void) {
                "Render a Mustache template against a JSON file and print the result.\n\n"
                "  --template FILE  the template\n"
                "  --json FILE      the data to render it with\n"
-               "  --settings FILE  a settings tree (as GET /settings answers): render exactly as a node renders\n"
+               "  --settings FILE  a settings tree (as GET /settings answers): render exactly as a node "
+               "renders\n"
                "                   its configuration files\n"
                "  --partials DIR   where {{> NAME}} finds DIR/NAME.mustache\n"
                "  --help           show this help\n"
@@ -65,7 +66,8 @@ static int parse_argv(int argc, char *argv[]) {
         if (optind < argc)
                 return log_error_errno(-EINVAL, "Unexpected argument '%s'.", argv[optind]);
         if (!arg_template || !arg_json)
-                return log_error_errno(-EINVAL, "--template and --json or --settings are required (see --help).");
+                return log_error_errno(-EINVAL,
+                                       "--template and --json or --settings are required (see --help).");
         return 1;
 }
 

@@ -32,7 +32,8 @@ int grow_partition(const PartitionInfo *p) {
          * this one partition instead. */
         struct blkpg_partition part = {
                 .start = (long long) (t.partitions[idx].first_lba * GPT_SECTOR),
-                .length = (long long) ((t.partitions[idx].last_lba - t.partitions[idx].first_lba + 1) * GPT_SECTOR),
+                .length = (long long) ((t.partitions[idx].last_lba - t.partitions[idx].first_lba + 1) *
+                                       GPT_SECTOR),
                 .pno = (int) p->partno,
         };
         struct blkpg_ioctl_arg arg = {

@@ -114,8 +114,10 @@ static void test_get_os(void **state) {
         struct json_object *o;
 
         assert_true(fd >= 0);
-        assert_int_equal(write(fd, "NAME=Bulkhead\nPRETTY_NAME=\"Bulkhead 1.2\"\nVERSION_ID=1.2\nVARIANT_ID=qemu\n", 71),
-                         71);
+        assert_int_equal(
+                write(fd, "NAME=Bulkhead\nPRETTY_NAME=\"Bulkhead 1.2\"\nVERSION_ID=1.2\nVARIANT_ID=qemu\n",
+                      71),
+                71);
         close(fd);
         api_dispatch(&ctx, api_routes, api_n_routes, &req, &resp);
         assert_int_equal(resp.status, 200);

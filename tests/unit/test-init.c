@@ -11,10 +11,11 @@
 #include "init.h"
 #include "macro.h"
 
-#define GOOD                                                                                                   \
-        "console=ttyS0 bulkhead.set=b bulkhead.root=1dd8e114-6480-4721-be2c-e8aecf5e281c "                         \
-        "bulkhead.verity=8de3bab9-409b-4e21-9b61-5eb0cd38061a bulkhead.verity_blocks=18000 "                       \
-        "bulkhead.verity_salt=00ff roothash=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef quiet"
+#define GOOD                                                                                 \
+        "console=ttyS0 bulkhead.set=b bulkhead.root=1dd8e114-6480-4721-be2c-e8aecf5e281c "   \
+        "bulkhead.verity=8de3bab9-409b-4e21-9b61-5eb0cd38061a bulkhead.verity_blocks=18000 " \
+        "bulkhead.verity_salt=00ff "                                                         \
+        "roothash=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef quiet"
 
 static void test_cmdline_good(void **state) {
         BootParams p;
@@ -61,7 +62,8 @@ static void test_cmdline_bad(void **state) {
         expect_bad(line, "invalid bulkhead.verity_salt=0g");
         snprintf(line, sizeof(line), "%s bulkhead.init=relative/path", GOOD);
         expect_bad(line, "invalid bulkhead.init=relative/path");
-        expect_bad("bulkhead.set=a bulkhead.root=1dd8e114-6480-4721-be2c-e8aecf5e281c", "missing bulkhead.verity= on the kernel command line");
+        expect_bad("bulkhead.set=a bulkhead.root=1dd8e114-6480-4721-be2c-e8aecf5e281c",
+                   "missing bulkhead.verity= on the kernel command line");
 }
 
 static void test_empty_salt(void **state) {

@@ -113,16 +113,15 @@ static void test_meminfo_parse(void **state) {
         assert_int_equal(m.used, 1000 - 500 - 10 - (100 - 30) - 20);
         assert_int_equal(m.unavailable, 400);
         /* SwapCached must not be taken for Cached, nor a missing field for zero. */
-        assert_int_equal(meminfo_parse("MemTotal: 1000 kB\nMemFree: 500 kB\nSwapCached: 7 kB\n", &m), -EINVAL);
+        assert_int_equal(meminfo_parse("MemTotal: 1000 kB\nMemFree: 500 kB\nSwapCached: 7 kB\n", &m),
+                         -EINVAL);
         assert_int_equal(meminfo_parse("", &m), -EINVAL);
 }
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_cmdline_get),
-                cmocka_unit_test(test_os_release_get),
-                cmocka_unit_test(test_mount_facts),
-                cmocka_unit_test(test_block_device_describe),
+                cmocka_unit_test(test_cmdline_get),   cmocka_unit_test(test_os_release_get),
+                cmocka_unit_test(test_mount_facts),   cmocka_unit_test(test_block_device_describe),
                 cmocka_unit_test(test_meminfo_parse),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

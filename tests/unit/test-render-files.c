@@ -25,10 +25,12 @@ static struct json_object *settings(void) {
                 "{\"motd\": \"hello <world>\", \"network\": {\"hostname\": \"node-1\"},"
                 " \"dns\": {\"name-servers\": [\"10.0.0.2\", \"10.0.0.3\"], \"search-list\": []},"
                 " \"ntp\": {\"time-servers\": [\"time.example.com\"]},"
-                " \"kernel\": {\"sysctl\": {\"vm.max_map_count\": \"262144\", \"net.ipv4.ip_forward\": \"1\"},"
+                " \"kernel\": {\"sysctl\": {\"vm.max_map_count\": \"262144\", \"net.ipv4.ip_forward\": "
+                "\"1\"},"
                 "            \"modules\": {\"sctp\": {\"allowed\": false}, \"nfs\": {\"allowed\": true}}},"
                 " \"updates\": {\"metadata-base-url\": \"https://u.example/m/\", \"targets-base-url\": "
-                "\"https://u.example/t/\", \"seed\": 7, \"version-lock\": \"latest\", \"ignore-waves\": false}}");
+                "\"https://u.example/t/\", \"seed\": 7, \"version-lock\": \"latest\", \"ignore-waves\": "
+                "false}}");
         assert_non_null(s);
         return s;
 }
@@ -49,11 +51,12 @@ static void test_context_entries(void **state) {
         struct json_object *s = settings(), *ctx, *e;
 
         assert_int_equal(render_context_new(s, &ctx), 0);
-        assert_true(json_object_object_get_ex(json_object_object_get(json_object_object_get(ctx, "settings"), "kernel"),
-                                              "@entries", &e));
+        assert_true(json_object_object_get_ex(
+                json_object_object_get(json_object_object_get(ctx, "settings"), "kernel"), "@entries", &e));
         assert_int_equal(json_object_array_length(e), 2); /* modules, sysctl */
-        assert_string_equal(json_object_get_string(json_object_object_get(json_object_array_get_idx(e, 0), "name")),
-                            "modules");
+        assert_string_equal(
+                json_object_get_string(json_object_object_get(json_object_array_get_idx(e, 0), "name")),
+                "modules");
         /* The caller's tree is not changed. */
         assert_false(json_object_object_get_ex(s, "@entries", NULL));
         json_object_put(ctx);
@@ -123,7 +126,8 @@ static void test_render_file(void **state) {
 
         assert_non_null(mkdtemp(root));
         assert_int_equal(render_context_new(s, &ctx), 0);
-        spec = json_tokener_parse("{\"path\": \"/etc/sub/dir/motd\", \"template\": \"motd\", \"mode\": \"0600\"}");
+        spec = json_tokener_parse(
+                "{\"path\": \"/etc/sub/dir/motd\", \"template\": \"motd\", \"mode\": \"0600\"}");
         assert_int_equal(render_file(TEMPLATES, root, "motd", spec, ctx, &st), 0);
         snprintf(path, sizeof(path), "%s/etc/sub/dir/motd", root);
         assert_int_equal(stat(path, &stt), 0);
@@ -136,7 +140,8 @@ static void test_render_file(void **state) {
         json_object_put(spec);
 
         /* A missing template: an error in the status, nothing written. */
-        spec = json_tokener_parse("{\"path\": \"/etc/other\", \"template\": \"no-such\", \"mode\": \"0644\"}");
+        spec = json_tokener_parse(
+                "{\"path\": \"/etc/other\", \"template\": \"no-such\", \"mode\": \"0644\"}");
         assert_true(render_file(TEMPLATES, root, "other", spec, ctx, &st) < 0);
         assert_non_null(strstr(json_object_get_string(json_object_object_get(st, "error")), "no-such"));
         assert_null(json_object_object_get(st, "sha256"));

@@ -150,7 +150,8 @@ static void test_nesting_limit(void **state) {
         assert_renders(ok, "{\"a\": true}", "");
         for (int i = 0; i <= TEMPLATE_MAX_NESTING; i++)
                 strcat(deep, "{{#a}}");
-        assert_fails(deep, "{}", -EINVAL, 1, TEMPLATE_MAX_NESTING * 6 + 1, "sections nested more than 100 deep");
+        assert_fails(deep, "{}", -EINVAL, 1, TEMPLATE_MAX_NESTING * 6 + 1,
+                     "sections nested more than 100 deep");
 }
 
 static void test_helper_errors(void **state) {
