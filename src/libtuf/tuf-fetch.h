@@ -39,6 +39,17 @@ bool tuf_path_is_safe(const char *path);
 int tuf_fetcher_dir_new(const char *metadata_dir, const char *targets_dir, TufFetcher **ret,
                         char **ret_error);
 
+/* Reads files from a bundle (docs/decisions/0013-update-bundles.md): a POSIX ustar archive at path, a
+ * regular file or a block device, holding metadata/ and targets/. Every header is checked here, before
+ * anything is fetched (see ustar_archive_read(): links, devices, unsafe or repeated names, truncation), and
+ * so is the layout (nothing outside the two trees). A fetch reads the member's bytes at their offset.
+ * Errors name the bundle and the member. */
+int tuf_fetcher_bundle_new(const char *path, TufFetcher **ret, char **ret_error);
+
+/* Whether f, a bundle fetcher, holds name in area (true for other fetchers, which can only tell by
+ * fetching). A bundle may carry a part of a repository; this lets a caller offer only what it carries. */
+bool tuf_fetcher_bundle_has(const TufFetcher *f, TufArea area, const char *name);
+
 /* Fetches with libcurl below two base URLs (http, https or file). Redirects stay on http(s); a transfer
  * slower than 1 KiB/s for 30 s is aborted, against slow-retrieval attacks. */
 int tuf_fetcher_curl_new(const char *metadata_url, const char *targets_url, TufFetcher **ret,

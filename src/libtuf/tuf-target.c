@@ -29,7 +29,7 @@ static int target_sink(const void *data, size_t size, void *userdata) {
 
 /* With consistent snapshots a target is stored as "<dir>/<hash>.<name>", so that a file being replaced
  * is never the one a client is downloading. */
-static int target_filename(const TufClient *c, const TufTarget *t, char **ret) {
+int tuf_client_target_filename(const TufClient *c, const TufTarget *t, char **ret) {
         TufHashAlg alg = tuf_hashes_preferred(&t->hashes);
         const char *base = strrchr(t->path, '/');
         char hex[2 * TUF_HASH_MAX_SIZE + 1];
@@ -57,7 +57,7 @@ int tuf_client_fetch_target(TufClient *c, const TufTarget *t, TufSink sink, void
         if (!tuf_path_is_safe(t->path))
                 return tuf_error(ret_error, -EBADMSG, "%s: target path '%s' is not a safe relative path",
                                  t->listed_by, t->path);
-        r = target_filename(c, t, &name);
+        r = tuf_client_target_filename(c, t, &name);
         if (r < 0)
                 return r;
         r = tuf_hasher_init(&ts.hasher, &t->hashes);

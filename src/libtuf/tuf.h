@@ -74,6 +74,10 @@ int tuf_client_find_target(TufClient *c, const char *path, const TufTarget **ret
 int tuf_client_fetch_target(TufClient *c, const TufTarget *t, TufSink sink, void *userdata,
                             uint8_t ret_sha256[32], char **ret_error);
 
+/* The name under which tuf_client_fetch_target() asks the fetcher for t: its path, or with consistent
+ * snapshots "<dir>/<hash>.<name>". Returns 0 or -ENOMEM. */
+int tuf_client_target_filename(const TufClient *c, const TufTarget *t, char **ret);
+
 /* Every target path the trusted roles list, each resolved as tuf_client_find_target() would, in path order.
  * A path that a role lists but that does not resolve (outside the paths delegated to that role, or
  * shadowed by a terminating delegation) is refused with -EPERM: a repository that verifies is one in
