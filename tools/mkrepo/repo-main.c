@@ -27,6 +27,7 @@ enum {
         OPT_ROLE = 1u << 13,
         OPT_DAYS = 1u << 14,
         OPT_NOW = 1u << 15,
+        OPT_OUT = 1u << 16,
 };
 
 static const struct {
@@ -48,6 +49,8 @@ static const struct {
           OPT_REPO | OPT_KEYS | OPT_NEW_KEYS },
         { "expire", verb_expire, OPT_REPO | OPT_KEYS | OPT_ROLE | OPT_DAYS | OPT_NOW,
           OPT_REPO | OPT_KEYS | OPT_ROLE | OPT_DAYS },
+        { "bundle", verb_bundle, OPT_REPO | OPT_OUT | OPT_VERSION | OPT_VARIANT | OPT_NOW,
+          OPT_REPO | OPT_OUT },
 };
 
 static const struct option options[] = {
@@ -68,6 +71,7 @@ static const struct option options[] = {
         { "role", required_argument, NULL, OPT_ROLE },
         { "days", required_argument, NULL, OPT_DAYS },
         { "now", required_argument, NULL, OPT_NOW },
+        { "out", required_argument, NULL, OPT_OUT },
         { "help", no_argument, NULL, 'h' },
         {},
 };
@@ -91,7 +95,10 @@ static void help(void) {
                "keys\n"
                "  expire --repo DIR --keys DIR --role ROLE --days N\n"
                "                 Publishes a new version of ROLE that expires in N days (may be "
-               "negative)\n\n"
+               "negative)\n"
+               "  bundle --repo DIR --out FILE [--version V] [--variant NAME]\n"
+               "                 The published repository, or one version of it, as a ustar archive for\n"
+               "                 'update --bundle' on nodes without a network\n\n"
                "     --now RFC3339  Take this as the current time (for reproducible repositories and "
                "tests)\n"
                "  -h --help         Show this help\n"
@@ -166,6 +173,9 @@ static int parse_option(int c, const char *v, Args *a) {
                 return 0;
         case OPT_VARIANT:
                 a->variant = v;
+                return 0;
+        case OPT_OUT:
+                a->out = v;
                 return 0;
         case OPT_WAVES:
                 a->waves = v;

@@ -104,13 +104,11 @@ static TufTime earliest_expiry(const Repo *r) {
         return min;
 }
 
-int repo_self_check(const Repo *r) {
+int repo_client(const Repo *r, TufFetcher *fetcher, TufClient **ret, char **ret_error) {
         _cleanup_(tuf_client_freep) TufClient *client = NULL;
-        _cleanup_free_ char *root_path = NULL, *root = NULL, *why = NULL;
-        _cleanup_free_ const TufTarget **targets = NULL;
-        TufFetcher *fetcher = NULL;
+        _cleanup_free_ char *root_path = NULL, *root = NULL;
         TufTime at = r->now, expiry = earliest_expiry(r);
-        size_t root_size, n = 0;
+        size_t root_size;
         int q;
 
         if (asprintf(&root_path, "%s/1.root.json", r->metadata_dir) < 0)
@@ -126,17 +124,34 @@ int repo_self_check(const Repo *r) {
                             tuf_time_format(expiry, buf));
                 at = (TufTime){ .sec = expiry.sec - 1 };
         }
+        q = tuf_client_new(root, root_size, fetcher, NULL, &client, ret_error);
+        if (q < 0)
+                return q;
+        tuf_client_set_now(client, at);
+        q = tuf_client_refresh(client, ret_error);
+        if (q < 0)
+                return q;
+        *ret = TAKE_PTR(client);
+        return 0;
+}
+
+int repo_self_check(const Repo *r) {
+        _cleanup_(tuf_client_freep) TufClient *client = NULL;
+        _cleanup_free_ char *why = NULL;
+        _cleanup_free_ const TufTarget **targets = NULL;
+        TufFetcher *fetcher = NULL;
+        size_t n = 0;
+        int q;
+
         q = tuf_fetcher_dir_new(r->metadata_dir, r->targets_dir, &fetcher, &why);
         if (q >= 0)
-                q = tuf_client_new(root, root_size, fetcher, NULL, &client, &why);
-        if (q >= 0) {
-                tuf_client_set_now(client, at);
-                q = tuf_client_refresh(client, &why);
-        }
+                q = repo_client(r, fetcher, &client, &why);
         if (q >= 0)
                 q = tuf_client_list_targets(client, &targets, &n, &why);
         client = tuf_client_free(client);
         tuf_fetcher_free(fetcher);
+        if (q == -ENOMEM && !why)
+                return log_oom();
         if (q < 0)
                 return log_error_errno(q, "%s: the repository does not verify from 1.root.json: %s", r->dir,
                                        why ?: strerror(-q));

@@ -12,7 +12,7 @@
 /* The parsed command line. Each verb takes the options its help lists; the parser refuses the others. */
 typedef struct Args {
         const char *dir, *repo, *keys, *new_keys;
-        const char *version, *image_dir, *variant, *waves;
+        const char *version, *image_dir, *variant, *waves, *out;
         RepoKeyType key_type;
         Compression compression;
         bool compression_set;
@@ -33,6 +33,7 @@ int verb_add(const Args *a);
 int verb_sign(const Args *a);
 int verb_rotate_root(const Args *a);
 int verb_expire(const Args *a);
+int verb_bundle(const Args *a);
 
 /* The root "signed" object for keys[role] (one key and threshold 1 per role). */
 json_object *root_signed_new(RepoKey *const keys[static _TUF_ROLE_TYPE_MAX], uint64_t version,

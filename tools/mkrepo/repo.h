@@ -7,6 +7,7 @@
 
 #include "log.h"
 #include "repo-key.h"
+#include "tuf.h"
 #include "tuf-metadata.h"
 #include "tuf-time.h"
 
@@ -82,6 +83,17 @@ int repo_publish(Repo *r, KeyDir *kd, unsigned mask, const int64_t days[static _
 /* Runs the client workflow (libtuf) from 1.root.json over the repository: the self-check after every
  * change. Metadata expired on purpose is checked at the instant before it expires, and said so. */
 int repo_self_check(const Repo *r);
+
+/* A client over fetcher refreshed from the repository's 1.root.json, at r->now or, when published metadata
+ * has expired (on purpose, with expire --days -N), the instant before it expires, with a warning. A
+ * failure to read 1.root.json is logged; the client's refusals are returned with *ret_error. */
+int repo_client(const Repo *r, TufFetcher *fetcher, TufClient **ret, char **ret_error);
+
+/* Writes a bundle of the published repository to out (docs/decisions/0013-update-bundles.md): a ustar
+ * archive of every N.root.json and the current timestamp, snapshot and targets metadata, then the targets,
+ * or with version (and variant) only that version's targets, the manifest and the migration lists.
+ * Written to a temporary file, fsynced, checked with the client reading the archive, then renamed. */
+int repo_write_bundle(const Repo *r, const char *out, const char *version, const char *variant);
 
 /* Stable names of staged files. */
 char *repo_staged_path(const Repo *r, const char *name);
