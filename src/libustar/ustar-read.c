@@ -90,7 +90,8 @@ static const char *shown(const char *name, char buf[static NAME_MAX_LEN + 1]) {
         return buf;
 }
 
-/* Reads the block at offset. Returns 1 when it is whole, 0 when the file or device ends first. */
+/* Reads the block at offset. Returns the bytes read: USTAR_BLOCK_SIZE, or fewer where the file or device
+ * ends. */
 static int read_block(int fd, uint64_t offset, void *buf) {
         size_t got = 0;
 
@@ -102,10 +103,10 @@ static int read_block(int fd, uint64_t offset, void *buf) {
                 if (k < 0)
                         return negative_errno();
                 if (k == 0)
-                        return 0;
+                        break;
                 got += (size_t) k;
         }
-        return 1;
+        return (int) got;
 }
 
 static bool is_zero(const void *p, size_t n) {
@@ -266,7 +267,7 @@ static int read_end(Reader *rd, uint64_t offset) {
         r = read_block(rd->fd, offset + USTAR_BLOCK_SIZE, block);
         if (r < 0)
                 return r;
-        if (r == 0)
+        if (r < (int) USTAR_BLOCK_SIZE)
                 return fail(rd->ret_error, -EBADMSG,
                             "the archive ends inside its end-of-archive marker (truncated)");
         if (!is_zero(block, sizeof(block)))
@@ -289,9 +290,10 @@ static int read_headers(Reader *rd, uint64_t *ret_end) {
                 r = read_block(rd->fd, offset, &h);
                 if (r < 0)
                         return r;
-                if (r == 0 && rd->n == 0 && offset == 0)
-                        return fail(rd->ret_error, -EBADMSG, "empty: not a ustar archive");
-                if (r == 0)
+                if (offset == 0 && r < (int) USTAR_BLOCK_SIZE)
+                        return fail(rd->ret_error, -EBADMSG, "%s: not a ustar archive",
+                                    r == 0 ? "empty" : "shorter than one block");
+                if (r < (int) USTAR_BLOCK_SIZE)
                         return fail(rd->ret_error, -EBADMSG,
                                     "the archive ends before byte %" PRIu64 ", after member '%s', with no "
                                     "end-of-archive marker (truncated)",

@@ -23,9 +23,13 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *ret) {
 }
 
 static int check_required(const UpdateArgs *a, unsigned need) {
-        if ((need & NEED_REPO) && (!a->root || !a->repo || !a->variant || !a->current_version))
+        if ((need & NEED_REPO) &&
+            (!a->root || !(a->repo || a->bundle) || !a->variant || !a->current_version))
                 return log_error_errno(-EINVAL,
-                                       "--root, --repo, --variant and --current-version are required.");
+                                       "--root, --repo (or --bundle), --variant and --current-version "
+                                       "are required.");
+        if (a->repo && a->bundle)
+                return log_error_errno(-EINVAL, "--repo and --bundle exclude each other.");
         if ((need & NEED_SET) && !a->current_set)
                 return log_error_errno(-EINVAL, "--current-set a|b is required.");
         if ((need & NEED_ESP) && !a->esp)
@@ -39,6 +43,7 @@ int update_args_parse(int argc, char *argv[], unsigned need, void (*help)(void),
         enum {
                 ARG_ROOT = 0x100,
                 ARG_REPO,
+                ARG_BUNDLE,
                 ARG_VARIANT,
                 ARG_CURRENT,
                 ARG_SEED,
@@ -59,6 +64,7 @@ int update_args_parse(int argc, char *argv[], unsigned need, void (*help)(void),
                 { "help", no_argument, NULL, 'h' },
                 { "root", required_argument, NULL, ARG_ROOT },
                 { "repo", required_argument, NULL, ARG_REPO },
+                { "bundle", required_argument, NULL, ARG_BUNDLE },
                 { "variant", required_argument, NULL, ARG_VARIANT },
                 { "current-version", required_argument, NULL, ARG_CURRENT },
                 { "seed", required_argument, NULL, ARG_SEED },
@@ -92,6 +98,9 @@ int update_args_parse(int argc, char *argv[], unsigned need, void (*help)(void),
                         break;
                 case ARG_REPO:
                         a.repo = optarg;
+                        break;
+                case ARG_BUNDLE:
+                        a.bundle = optarg;
                         break;
                 case ARG_VARIANT:
                         a.variant = optarg;

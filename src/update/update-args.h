@@ -8,7 +8,7 @@
 
 /* The options of check, apply, cancel and rollback: one parser, each verb says which it requires. */
 typedef struct UpdateArgs {
-        const char *root, *repo, *variant, *current_version, *state, *version_lock, *version;
+        const char *root, *repo, *bundle, *variant, *current_version, *state, *version_lock, *version;
         const char *disk, *root_dev, *verity_dev, *esp;
         unsigned seed;
         bool seed_set, ignore_waves, allow_downgrade;
@@ -18,7 +18,7 @@ typedef struct UpdateArgs {
 } UpdateArgs;
 
 enum {
-        NEED_REPO = 1 << 0, /* --root --repo --variant --current-version */
+        NEED_REPO = 1 << 0, /* --root, --repo or --bundle, --variant, --current-version */
         NEED_SET = 1 << 1,  /* --current-set */
         NEED_ESP = 1 << 2,  /* --esp */
         NEED_DISK = 1 << 3, /* --disk, or both --root-dev and --verity-dev */

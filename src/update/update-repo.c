@@ -18,6 +18,7 @@ struct UpdateRepo {
         TufClient *client;
         json_object *targets; /* "targets" of the trusted top-level targets role */
         json_object *manifest;
+        bool bundle;
 };
 
 UpdateRepo *update_repo_free(UpdateRepo *r) {
@@ -69,21 +70,24 @@ static int load_targets(UpdateRepo *r, char **ret_error) {
         return 0;
 }
 
-int update_repo_open(const char *root_path, const char *repo, const TufTime *now, UpdateRepo **ret,
+/* Takes fetcher. */
+static int open_with(const char *root_path, TufFetcher *fetcher, const TufTime *now, UpdateRepo **ret,
                      char **ret_error) {
         _cleanup_(update_repo_freep) UpdateRepo *r = calloc(1, sizeof(UpdateRepo));
         _cleanup_free_ char *root = NULL;
         size_t root_size;
         int q;
 
-        if (!r)
+        if (!r) {
+                tuf_fetcher_free(fetcher);
                 return -ENOMEM;
+        }
+        r->fetcher = fetcher;
         q = read_full_file(root_path, ROOT_MAX_SIZE, &root, &root_size);
         if (q < 0)
                 return tuf_error(ret_error, q, "cannot read the trusted root '%s': %s", root_path,
                                  strerror(-q));
-        if ((q = make_fetcher(repo, &r->fetcher, ret_error)) < 0 ||
-            (q = tuf_client_new(root, root_size, r->fetcher, NULL, &r->client, ret_error)) < 0)
+        if ((q = tuf_client_new(root, root_size, r->fetcher, NULL, &r->client, ret_error)) < 0)
                 return q;
         if (now)
                 tuf_client_set_now(r->client, *now);
@@ -91,6 +95,29 @@ int update_repo_open(const char *root_path, const char *repo, const TufTime *now
                 return q;
         *ret = TAKE_PTR(r);
         return 0;
+}
+
+int update_repo_open(const char *root_path, const char *repo, const TufTime *now, UpdateRepo **ret,
+                     char **ret_error) {
+        TufFetcher *fetcher = NULL;
+        int q;
+
+        q = make_fetcher(repo, &fetcher, ret_error);
+        return q < 0 ? q : open_with(root_path, fetcher, now, ret, ret_error);
+}
+
+int update_repo_open_bundle(const char *root_path, const char *bundle, const TufTime *now, UpdateRepo **ret,
+                            char **ret_error) {
+        TufFetcher *fetcher = NULL;
+        int q;
+
+        q = tuf_fetcher_bundle_new(bundle, &fetcher, ret_error);
+        if (q < 0)
+                return q;
+        q = open_with(root_path, fetcher, now, ret, ret_error);
+        if (q >= 0)
+                (*ret)->bundle = true;
+        return q;
 }
 
 const char *update_json_string(json_object *o, const char *key) {
@@ -176,6 +203,43 @@ static int buffer_sink(const void *data, size_t size, void *userdata) {
         return 0;
 }
 
+/* Whether the bundle holds every target the manifest entry names. A target that does not resolve counts as
+ * held: installing it fails later with the reason, as it would from a repository. */
+static bool bundle_holds(UpdateRepo *r, json_object *entry) {
+        json_object *targets;
+
+        if (!json_object_object_get_ex(entry, "targets", &targets) ||
+            !json_object_is_type(targets, json_type_object))
+                return true;
+        json_object_object_foreach(targets, kind, path) {
+                _cleanup_free_ char *name = NULL;
+                const TufTarget *t;
+
+                (void) kind;
+                if (!json_object_is_type(path, json_type_string) ||
+                    tuf_client_find_target(r->client, json_object_get_string(path), &t, NULL, NULL) < 0)
+                        continue;
+                if (tuf_client_target_filename(r->client, t, &name) < 0)
+                        return true;
+                if (!tuf_fetcher_bundle_has(r->fetcher, TUF_AREA_TARGETS, name))
+                        return false;
+        }
+        return true;
+}
+
+/* Drops the versions a bundle does not carry from the (signed, checked) manifest: a smaller set of
+ * choices, never a different one. */
+static void bundle_filter(UpdateRepo *r, json_object *manifest) {
+        json_object *versions;
+
+        if (!json_object_object_get_ex(manifest, "versions", &versions) ||
+            !json_object_is_type(versions, json_type_array))
+                return;
+        for (size_t i = json_object_array_length(versions); i > 0; i--)
+                if (!bundle_holds(r, json_object_array_get_idx(versions, i - 1)))
+                        (void) json_object_array_del_idx(versions, i - 1, 1);
+}
+
 int update_repo_manifest(UpdateRepo *r, json_object **ret, char **ret_error) {
         _cleanup_(json_object_putp) json_object *m = NULL;
         _cleanup_free_ char *why = NULL;
@@ -202,6 +266,8 @@ int update_repo_manifest(UpdateRepo *r, json_object **ret, char **ret_error) {
         q = manifest_check(m, &why);
         if (q < 0)
                 return tuf_error(ret_error, q, "%s", why ?: "manifest.json: invalid");
+        if (r->bundle)
+                bundle_filter(r, m);
         r->manifest = TAKE_PTR(m);
         *ret = r->manifest;
         return 0;

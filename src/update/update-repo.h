@@ -16,6 +16,11 @@ typedef struct UpdateRepo UpdateRepo;
  * TUF workflow from the root in root_path. now may be NULL (the clock). */
 int update_repo_open(const char *root_path, const char *repo, const TufTime *now, UpdateRepo **ret,
                      char **ret_error);
+/* The same from a bundle (docs/decisions/0013-update-bundles.md): a ustar archive of a repository, a regular
+ * file or a block device, read in place. A bundle may carry only some versions: the manifest then lists
+ * only those whose targets the bundle holds, so that nothing offers a version it cannot install. */
+int update_repo_open_bundle(const char *root_path, const char *bundle, const TufTime *now, UpdateRepo **ret,
+                            char **ret_error);
 UpdateRepo *update_repo_free(UpdateRepo *r);
 DEFINE_TRIVIAL_CLEANUP_FUNC(UpdateRepo *, update_repo_free);
 

@@ -10,7 +10,8 @@
 #include "update-verbs.h"
 
 static void help(void) {
-        printf("Usage: update apply --root FILE --repo DIR|URL --variant V --current-version X\n"
+        printf("Usage: update apply --root FILE --repo DIR|URL|--bundle FILE --variant V --current-version "
+               "X\n"
                "                    --current-set a|b --esp DIR --disk DEV|FILE [OPTIONS...]\n\n"
                "Installs a version into the inactive partition set: root image and verity tree written and\n"
                "verified, then the set's UKI placed on the ESP with boot tries. Without --version, the\n"
@@ -100,7 +101,7 @@ int verb_apply(int argc, char *argv[]) {
         if (r <= 0)
                 return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
         set = a.current_set == 'a' ? 'b' : 'a';
-        if ((r = update_repo_open(a.root, a.repo, &a.now, &repo, &why)) < 0 ||
+        if ((r = update_repo_open_args(&a, &repo, &why)) < 0 ||
             (r = update_repo_manifest(repo, &manifest, &why)) < 0 ||
             (r = pick(&a, manifest, &entry, &why)) < 0)
                 return update_fail(&a, r, why);

@@ -10,13 +10,15 @@
 #include "update-verbs.h"
 
 static void help(void) {
-        printf("Usage: update check --root FILE --repo DIR|URL --variant V --current-version X "
+        printf("Usage: update check --root FILE --repo DIR|URL|--bundle FILE --variant V --current-version "
+               "X "
                "[OPTIONS...]\n\n"
                "Runs the TUF workflow, reads the signed manifest and prints \"available <version>\" for "
                "the\n"
                "newest allowed version newer than the current one, or \"up-to-date\".\n\n"
                "     --root FILE             The trusted root.json\n"
                "     --repo DIR|URL          Repository with metadata/ and targets/\n"
+               "     --bundle FILE|DEVICE    A repository as one ustar archive ('bulkhead-repo bundle')\n"
                "     --variant V             The image variant this node runs\n"
                "     --current-version X     The version this node runs\n"
                "     --seed N                Fleet seed 0-2047 (default: from /etc/machine-id)\n"
@@ -48,6 +50,12 @@ int update_policy_from_args(const UpdateArgs *a, UpdatePolicy *ret, char **ret_e
         }
         *ret = p;
         return 0;
+}
+
+int update_repo_open_args(const UpdateArgs *a, UpdateRepo **ret, char **ret_error) {
+        if (a->bundle)
+                return update_repo_open_bundle(a->root, a->bundle, &a->now, ret, ret_error);
+        return update_repo_open(a->root, a->repo, &a->now, ret, ret_error);
 }
 
 /* Records the outcome; a state the agent cannot record is an error of its own. */
@@ -83,7 +91,7 @@ static int check(const UpdateArgs *a, json_object **ret_entry, char **ret_error)
         int r;
 
         if ((r = update_policy_from_args(a, &p, ret_error)) < 0 ||
-            (r = update_repo_open(a->root, a->repo, &a->now, &repo, ret_error)) < 0 ||
+            (r = update_repo_open_args(a, &repo, ret_error)) < 0 ||
             (r = update_repo_manifest(repo, &manifest, ret_error)) < 0 ||
             (r = update_select(manifest, &p, &entry, ret_error)) < 0)
                 return r;

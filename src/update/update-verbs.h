@@ -2,6 +2,7 @@
 #pragma once
 
 #include "update-args.h"
+#include "update-repo.h"
 #include "update-select.h"
 #include "update-state.h"
 
@@ -15,6 +16,8 @@ int verb_rollback(int argc, char *argv[]);
 
 /* Shared by the verbs (update-verb-check.c). */
 int update_policy_from_args(const UpdateArgs *a, UpdatePolicy *ret, char **ret_error);
+/* The repository of --repo, or the bundle of --bundle. */
+int update_repo_open_args(const UpdateArgs *a, UpdateRepo **ret, char **ret_error);
 int update_record(const UpdateArgs *a, UpdateStateKind k, const char *version, char set, const char *reason);
 /* Prints "error: <why>", records the error state, returns EXIT_FAILURE. why may be NULL (strerror(r)). */
 int update_fail(const UpdateArgs *a, int r, const char *why);

@@ -16,6 +16,7 @@
 
 static const char *arg_root;
 static const char *arg_repo;
+static const char *arg_bundle;
 static const char *arg_metadata;
 static const char *arg_targets;
 static TufTime arg_now;
@@ -24,7 +25,7 @@ static char **arg_paths;
 static int arg_n_paths;
 
 static void help(void) {
-        printf("Usage: update verify --root FILE --repo DIR|URL [OPTIONS...] [TARGET...]\n\n"
+        printf("Usage: update verify --root FILE --repo DIR|URL|--bundle FILE [OPTIONS...] [TARGET...]\n\n"
                "Runs the TUF client workflow on a repository: root rotation, timestamp, snapshot, targets "
                "and\n"
                "delegations, then downloads each target (all of them, or the ones named) and checks its "
@@ -33,6 +34,9 @@ static void help(void) {
                "     --root FILE          The trusted root.json\n"
                "     --repo DIR|URL       Repository with metadata/ and targets/ (directory, http(s):// or "
                "file://)\n"
+               "     --bundle FILE|DEVICE A repository as one ustar archive ('bulkhead-repo bundle'); with "
+               "no\n"
+               "                          TARGET, the targets it carries\n"
                "     --metadata-dir DIR|URL  Metadata location, instead of <repo>/metadata\n"
                "     --targets-dir DIR|URL   Targets location, instead of <repo>/targets\n"
                "     --now RFC3339        Check expiry against this time instead of the clock\n"
@@ -41,11 +45,12 @@ static void help(void) {
 
 /* Returns <0 on a usage error, 0 to exit successfully (help), 1 to run. */
 static int parse_argv(int argc, char *argv[]) {
-        enum { ARG_ROOT = 0x100, ARG_REPO, ARG_METADATA, ARG_TARGETS, ARG_NOW };
+        enum { ARG_ROOT = 0x100, ARG_REPO, ARG_BUNDLE, ARG_METADATA, ARG_TARGETS, ARG_NOW };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "root", required_argument, NULL, ARG_ROOT },
                 { "repo", required_argument, NULL, ARG_REPO },
+                { "bundle", required_argument, NULL, ARG_BUNDLE },
                 { "metadata-dir", required_argument, NULL, ARG_METADATA },
                 { "targets-dir", required_argument, NULL, ARG_TARGETS },
                 { "now", required_argument, NULL, ARG_NOW },
@@ -64,6 +69,9 @@ static int parse_argv(int argc, char *argv[]) {
                 case ARG_REPO:
                         arg_repo = optarg;
                         break;
+                case ARG_BUNDLE:
+                        arg_bundle = optarg;
+                        break;
                 case ARG_METADATA:
                         arg_metadata = optarg;
                         break;
@@ -81,9 +89,13 @@ static int parse_argv(int argc, char *argv[]) {
                 }
         if (!arg_root)
                 return log_error_errno(-EINVAL, "--root is required.");
-        if (!arg_repo && !(arg_metadata && arg_targets))
+        if (arg_bundle && (arg_repo || arg_metadata || arg_targets))
                 return log_error_errno(-EINVAL,
-                                       "--repo is required (or both --metadata-dir and --targets-dir).");
+                                       "--bundle excludes --repo, --metadata-dir and --targets-dir.");
+        if (!arg_bundle && !arg_repo && !(arg_metadata && arg_targets))
+                return log_error_errno(-EINVAL,
+                                       "--repo is required (or --bundle, or both --metadata-dir and "
+                                       "--targets-dir).");
         arg_paths = argv + optind;
         arg_n_paths = argc - optind;
         return 1;
@@ -106,6 +118,8 @@ static int make_fetcher(TufFetcher **ret, char **ret_error) {
         _cleanup_free_ char *metadata = NULL, *targets = NULL;
         size_t n = arg_repo ? strlen(arg_repo) : 0;
 
+        if (arg_bundle)
+                return tuf_fetcher_bundle_new(arg_bundle, ret, ret_error);
         /* "https://host/repo/" and "https://host/repo" name the same repository. */
         while (n > 1 && arg_repo[n - 1] == '/')
                 n--;
@@ -121,13 +135,37 @@ static int make_fetcher(TufFetcher **ret, char **ret_error) {
         return tuf_fetcher_dir_new(metadata, targets, ret, ret_error);
 }
 
-/* The targets to check: those named on the command line, or every one the repository lists. */
-static int select_targets(TufClient *c, const TufTarget ***ret, size_t *ret_n, char **ret_error) {
+/* Keeps the targets of list that the bundle f carries (all of them for other fetchers). */
+static int carried(TufClient *c, const TufFetcher *f, const TufTarget **list, size_t *n) {
+        size_t k = 0;
+
+        for (size_t i = 0; i < *n; i++) {
+                _cleanup_free_ char *name = NULL;
+
+                if (tuf_client_target_filename(c, list[i], &name) < 0)
+                        return -ENOMEM;
+                if (tuf_fetcher_bundle_has(f, TUF_AREA_TARGETS, name))
+                        list[k++] = list[i];
+        }
+        *n = k;
+        return 0;
+}
+
+/* The targets to check: those named on the command line, or every one the repository lists (that the
+ * bundle carries: a bundle of one version lists every version). */
+static int select_targets(TufClient *c, const TufFetcher *f, const TufTarget ***ret, size_t *ret_n,
+                          char **ret_error) {
         _cleanup_free_ const TufTarget **named = NULL;
         int r;
 
-        if (arg_n_paths == 0)
-                return tuf_client_list_targets(c, ret, ret_n, ret_error);
+        if (arg_n_paths == 0) {
+                r = tuf_client_list_targets(c, &named, ret_n, ret_error);
+                if (r >= 0)
+                        r = carried(c, f, named, ret_n);
+                if (r >= 0)
+                        *ret = TAKE_PTR(named);
+                return r;
+        }
         named = calloc((size_t) arg_n_paths, sizeof(TufTarget *));
         if (!named)
                 return -ENOMEM;
@@ -142,13 +180,13 @@ static int select_targets(TufClient *c, const TufTarget ***ret, size_t *ret_n, c
 }
 
 /* Downloads and checks every target before printing any: the output is all verified, or nothing. */
-static int verify_targets(TufClient *c, char **ret_error) {
+static int verify_targets(TufClient *c, const TufFetcher *f, char **ret_error) {
         _cleanup_free_ const TufTarget **targets = NULL;
         _cleanup_free_ uint8_t(*sha256)[32] = NULL;
         size_t n = 0;
         int r;
 
-        r = select_targets(c, &targets, &n, ret_error);
+        r = select_targets(c, f, &targets, &n, ret_error);
         if (r < 0)
                 return r;
         sha256 = calloc(MAX(n, (size_t) 1), sizeof(*sha256));
@@ -188,7 +226,7 @@ static int run(char **ret_error) {
                 r = tuf_client_refresh(client, ret_error);
         }
         if (r >= 0)
-                r = verify_targets(client, ret_error);
+                r = verify_targets(client, fetcher, ret_error);
         client = tuf_client_free(client);
         tuf_fetcher_free(fetcher);
         return r;
