@@ -25,8 +25,9 @@ static int help(void) {
                "  confirm                      keep the settings of a pending 'set --try'\n"
                "  apply [FILE|-]               apply a TOML or JSON document with a [settings] table\n"
                "  raw [-X METHOD] -u URI [-d BODY]   one request, the answer printed as it came\n"
-               "  update check                 look for a newer version in the update repository\n"
-               "  update apply [--reboot] [--version V] [--allow-downgrade]\n"
+               "  update check [--bundle FILE] look for a newer version in the update repository (or in\n"
+               "                               FILE, an update bundle on the node)\n"
+               "  update apply [--reboot] [--version V] [--allow-downgrade] [--bundle FILE]\n"
                "                               write it to the other partition set (and boot it)\n"
                "  update cancel                drop a staged update that has not booted\n"
                "  rollback                     boot the other partition set next time\n"
@@ -233,9 +234,10 @@ static int update_action(const char *path, bool reboot) {
 }
 
 static int cmd_update(int argc, char *argv[]) {
-        _cleanup_free_ char *path = NULL;
+        _cleanup_free_ char *path = NULL, *bundle = NULL;
         const char *version = NULL;
         bool reboot = false, downgrade = false;
+        int r;
 
         if (argc < 1) {
                 fprintf(stderr, "apiclient update: check, apply or cancel\n");
@@ -248,21 +250,28 @@ static int cmd_update(int argc, char *argv[]) {
                         downgrade = true;
                 else if (streq(argv[i], "--version") && i + 1 < argc)
                         version = argv[++i];
-                else {
+                else if (streq(argv[i], "--bundle") && i + 1 < argc && !bundle) {
+                        /* A path on the node, which the server checks: passed on as it is. */
+                        if (!(bundle = escape(argv[++i])))
+                                return EXIT_UNAVAILABLE;
+                } else {
                         fprintf(stderr, "apiclient update: unknown option '%s'\n", argv[i]);
                         return EXIT_USAGE;
                 }
         }
-        if (streq(argv[0], "check") || streq(argv[0], "cancel"))
-                return update_action(
-                        streq(argv[0], "check") ? "/actions/update/check" : "/actions/update/cancel", false);
+        if (streq(argv[0], "cancel"))
+                return update_action("/actions/update/cancel", false);
+        if (streq(argv[0], "check")) {
+                r = asprintf(&path, "/actions/update/check%s%s", bundle ? "?bundle=" : "", bundle ?: "");
+                return r < 0 ? EXIT_UNAVAILABLE : update_action(path, false);
+        }
         if (!streq(argv[0], "apply")) {
                 fprintf(stderr, "apiclient update: unknown action '%s'\n", argv[0]);
                 return EXIT_USAGE;
         }
-        if (asprintf(&path, "/actions/update/apply?reboot=%s&allow-downgrade=%s%s%s",
+        if (asprintf(&path, "/actions/update/apply?reboot=%s&allow-downgrade=%s%s%s%s%s",
                      reboot ? "true" : "false", downgrade ? "true" : "false", version ? "&version=" : "",
-                     version ? version : "") < 0)
+                     version ? version : "", bundle ? "&bundle=" : "", bundle ?: "") < 0)
                 return EXIT_UNAVAILABLE;
         return update_action(path, reboot);
 }

@@ -13,6 +13,8 @@
 /* What the handlers work with. */
 struct ApiContext {
         const char *os_release; /* path of the os-release file */
+        /* /proc/cmdline (a file in tests): the running partition set and root partition */
+        const char *kernel_cmdline;
         SettingsStore *store;
         SettingsModel *model;
         const char *templates_dir; /* where the configuration file templates are */

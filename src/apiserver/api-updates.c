@@ -23,21 +23,21 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct json_object *, json_object_put);
 #define MAX_ARGS 40
 
 /* "key=value" from /proc/cmdline. */
-static int cmdline_value(const char *key, char *ret, size_t size) {
+static int cmdline_value(ApiContext *ctx, const char *key, char *ret, size_t size) {
         _cleanup_free_ char *cmdline = NULL;
 
-        if (read_full_file("/proc/cmdline", 64 * 1024, &cmdline, NULL) < 0)
+        if (read_full_file(ctx->kernel_cmdline, 64 * 1024, &cmdline, NULL) < 0)
                 return -ENOENT;
         return cmdline_get(cmdline, key, ret, size);
 }
 
 /* The whole disk the running root partition is on: /dev/disk/by-partuuid/<bulkhead.root> → /dev/vda2 →
  * its parent in sysfs → /dev/vda. */
-static int running_disk(char *ret, size_t size) {
+static int running_disk(ApiContext *ctx, char *ret, size_t size) {
         char uuid[64], link[PATH_MAX], part[PATH_MAX], sys[PATH_MAX + 32], parent[PATH_MAX];
         const char *name;
 
-        if (cmdline_value("bulkhead.root", uuid, sizeof(uuid)) < 0)
+        if (cmdline_value(ctx, "bulkhead.root", uuid, sizeof(uuid)) < 0)
                 return -ENOENT;
         snprintf(link, sizeof(link), "/dev/disk/by-partuuid/%s", uuid);
         if (!realpath(link, part))
@@ -115,7 +115,7 @@ static int spawn_update(ApiContext *ctx, const char *verb, const ApiRequest *req
         updates = json_object_get(json_object_object_get(updates, "updates"));
         if (!os_release_field(ctx, "VARIANT_ID", variant, sizeof(variant)) ||
             !os_release_field(ctx, "VERSION_ID", version, sizeof(version)) ||
-            cmdline_value("bulkhead.set", set, sizeof(set)) < 0)
+            cmdline_value(ctx, "bulkhead.set", set, sizeof(set)) < 0)
                 return asprintf(ret_error, "cannot tell the running variant, version or partition set") < 0
                                ? -ENOMEM
                                : -ENOENT;
@@ -135,8 +135,10 @@ static int spawn_update(ApiContext *ctx, const char *verb, const ApiRequest *req
         if (streq(verb, "check") || streq(verb, "apply")) {
                 argv[n++] = "--root";
                 argv[n++] = ctx->update_root;
-                argv[n++] = "--repo";
-                argv[n++] = repo;
+                /* Checked in start(): an absolute path on the node, read by the agent instead of the
+                 * repository. */
+                argv[n++] = api_query(req, "bundle") ? "--bundle" : "--repo";
+                argv[n++] = api_query(req, "bundle") ?: repo;
                 argv[n++] = "--variant";
                 argv[n++] = variant;
                 argv[n++] = "--current-version";
@@ -155,7 +157,7 @@ static int spawn_update(ApiContext *ctx, const char *verb, const ApiRequest *req
                         argv[n++] = "--ignore-waves";
         }
         if (streq(verb, "apply")) {
-                r = running_disk(disk, sizeof(disk));
+                r = running_disk(ctx, disk, sizeof(disk));
                 if (r < 0)
                         return asprintf(ret_error, "cannot find the disk the running root is on: %s",
                                         strerror(-r)) < 0
@@ -201,12 +203,29 @@ static int spawn_update(ApiContext *ctx, const char *verb, const ApiRequest *req
         return 0;
 }
 
+/* ?bundle=PATH of check and apply: a file or block device on the node. Absolute, since a relative path would
+ * be resolved against the server's working directory, which no operator knows; free of control characters,
+ * which have no place in a path and would garble the log and the state file's reason. NULL if acceptable. */
+static const char *bundle_problem(const char *path) {
+        if (path[0] != '/')
+                return "is not an absolute path on the node";
+        if (strlen(path) >= PATH_MAX)
+                return "is longer than PATH_MAX";
+        for (const char *p = path; *p; p++)
+                if ((unsigned char) *p < 0x20 || *p == 0x7f)
+                        return "has a control character";
+        return NULL;
+}
+
 static void start(ApiContext *ctx, const char *verb, const ApiRequest *req, ApiResponse *resp) {
         _cleanup_free_ char *error = NULL;
+        const char *bundle = api_query(req, "bundle"), *problem;
         struct json_object *o;
 
         if (ctx->update_child)
                 return api_respond_error(resp, 409, NULL, "update %s is already running", ctx->update_verb);
+        if (bundle && (streq(verb, "check") || streq(verb, "apply")) && (problem = bundle_problem(bundle)))
+                return api_respond_error(resp, 400, NULL, "bundle path %s", problem);
         ctx->update_reboot =
                 streq(verb, "apply") && api_query(req, "reboot") && streq(api_query(req, "reboot"), "true");
         if (spawn_update(ctx, verb, req, &error) < 0) {

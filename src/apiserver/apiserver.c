@@ -33,6 +33,7 @@ static const char *arg_update_program = "/usr/libexec/bulkhead/update";
 static const char *arg_update_root = "/usr/share/bulkhead/update/root.json";
 static const char *arg_update_state = "/var/lib/bulkhead/update-state.json";
 static const char *arg_esp = "/efi";
+static const char *arg_kernel_cmdline = "/proc/cmdline";
 
 static void help(void) {
         printf("Usage: apiserver [OPTIONS]\n"
@@ -50,6 +51,7 @@ static void help(void) {
                "  --update-root FILE   the trusted root.json of the update repository (default %s)\n"
                "  --update-state FILE  the agent's state file (default %s)\n"
                "  --esp DIR            where the EFI system partition is (default /efi)\n"
+               "  --kernel-cmdline FILE  the running set's command line (default /proc/cmdline; tests)\n"
                "  --no-bus             do not restart units or reboot through systemd (tests)\n",
                arg_socket, arg_datastore, arg_models, arg_templates, arg_os_release, arg_update_program,
                arg_update_root, arg_update_state);
@@ -70,7 +72,8 @@ static int parse_argv(int argc, char *argv[]) {
                 ARG_UPDATE_PROGRAM,
                 ARG_UPDATE_ROOT,
                 ARG_UPDATE_STATE,
-                ARG_ESP
+                ARG_ESP,
+                ARG_KERNEL_CMDLINE,
         };
         static const struct option options[] = {
                 { "socket", required_argument, NULL, ARG_SOCKET },
@@ -87,6 +90,7 @@ static int parse_argv(int argc, char *argv[]) {
                 { "update-root", required_argument, NULL, ARG_UPDATE_ROOT },
                 { "update-state", required_argument, NULL, ARG_UPDATE_STATE },
                 { "esp", required_argument, NULL, ARG_ESP },
+                { "kernel-cmdline", required_argument, NULL, ARG_KERNEL_CMDLINE },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
@@ -143,6 +147,9 @@ static int parse_argv(int argc, char *argv[]) {
                         break;
                 case ARG_ESP:
                         arg_esp = optarg;
+                        break;
+                case ARG_KERNEL_CMDLINE:
+                        arg_kernel_cmdline = optarg;
                         break;
                 default:
                         return -EINVAL;
@@ -231,6 +238,7 @@ int main(int argc, char *argv[]) {
         ctx.update_root = arg_update_root;
         ctx.update_state = arg_update_state;
         ctx.update_esp = arg_esp;
+        ctx.kernel_cmdline = arg_kernel_cmdline;
 
         if (open_settings(&ctx) < 0)
                 return EXIT_FAILURE;

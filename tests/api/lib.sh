@@ -24,12 +24,18 @@ printf 'NAME=Bulkhead\nVERSION_ID=0.1.0\nVARIANT_ID=qemu\nPRETTY_NAME="Bulkhead 
         >"$work/os-release"
 mkdir "$work/root"
 
+# The update agent and what it reads are files of the test (a test that drives updates writes them), so that
+# no test can run a real agent of the host.
+printf 'BOOT_IMAGE=/vmlinuz bulkhead.set=a bulkhead.root=1397cc2b-6846-4d6a-ae3d-21e716b516ee\n' >"$work/cmdline"
+
 # start [DATASTORE]: starts the server (default datastore settings.sqlite; a new name is a first boot) and
 # waits for its socket.
 start() {
         rm -f "$work/api.sock"
         "$apiserver" --socket "$work/api.sock" --datastore "$work/${1:-settings.sqlite}" --models "$src/models" \
                 --templates "$src/templates" --root "$work/root" --os-release "$work/os-release" --no-bus \
+                --update-program "$work/update" --update-root "$work/update-root.json" \
+                --update-state "$work/update-state.json" --esp "$work/esp" --kernel-cmdline "$work/cmdline" \
                 2>>"$work/server.log" &
         server=$!
         for _ in $(seq 200); do [ -S "$work/api.sock" ] && return 0; sleep 0.025; done

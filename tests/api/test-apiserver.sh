@@ -82,5 +82,42 @@ kill -9 "$server"; wait "$server" 2>/dev/null
 start
 check "a try left unconfirmed by a crash is reverted at start" [ "$(api --json get motd)" = '{"motd":"from toml"}' ]
 
+# Updates: the server runs the agent (here a fake that records its arguments and leaves a state) with the
+# repository, or with ?bundle=PATH the bundle instead; a bundle path must be absolute, without control
+# characters, and is refused before any agent runs.
+cat >"$work/update" <<'EOF'
+#!/bin/sh
+printf '%s\n' "$@" >"${0%/*}/update-args.txt"
+while [ $# -gt 1 ]; do [ "$1" = --state ] && state=$2; shift; done
+echo '{"state": "available", "version": "2.0.0", "reason": null, "set": null, "updated_at": null}' >"$state"
+EOF
+chmod +x "$work/update"
+args="$work/update-args.txt"
+# Conditions of more than one command, so that check sees all of them.
+ran_with() { # OPTION VALUE: the agent got OPTION followed by VALUE
+        grep -A1 -x -- "$1" "$args" | tail -n1 | grep -qxF -- "$2"
+}
+exited() { # RC EXPECTED-RC OUTPUT NEEDLE
+        [ "$1" -eq "$2" ] && [[ "$3" == *"$4"* ]]
+}
+out=$(api update check); rc=$?
+check "update check runs the agent ($out)" exited $rc 0 "$out" "available 2.0.0"
+check "without --bundle the agent reads the repository" grep -qx -- --repo "$args"
+check "the agent is told the running version and variant" \
+        bash -c 'grep -qx 0.1.0 "$1" && grep -qx qemu "$1"' _ "$args"
+out=$(api update check --bundle '/local/bulkhead 2.0.0 & more.tar'); rc=$?
+check "update check --bundle runs the agent ($out)" exited $rc 0 "$out" "available 2.0.0"
+check "the agent gets --bundle and the path, byte for byte" ran_with --bundle '/local/bulkhead 2.0.0 & more.tar'
+check "... and no --repo" bash -c '! grep -qx -- --repo "$1"' _ "$args"
+rm -f "$args"
+err=$(api update check --bundle bundle.tar 2>&1); rc=$?
+check "a relative bundle path is refused with exit 2 ($err)" exited $rc 2 "$err" "not an absolute path"
+err=$(api update apply --bundle ../bundle.tar 2>&1); rc=$?
+check "apply: a relative bundle path is refused with exit 2 ($err)" exited $rc 2 "$err" "not an absolute path"
+err=$(api raw -X POST -u '/actions/update/apply?bundle=/local/a%0Ab.tar' 2>&1); rc=$?
+check "a bundle path with a control character is refused with exit 2 ($err)" \
+        exited $rc 2 "$err" "control character"
+check "no agent ran for a refused bundle path" [ ! -e "$args" ]
+
 echo "api: $passed passed, $failed failed"
 [ $failed -eq 0 ]
