@@ -234,6 +234,7 @@ int repo_write_bundle(const Repo *r, const char *out, const char *version, const
         _cleanup_free_ char *tmp = NULL;
         _cleanup_close_ int fd = -EBADF;
         uint64_t mtime = r->now.sec > 0 ? MIN((uint64_t) r->now.sec, USTAR_MAX_SIZE) : 0;
+        char expires[TUF_TIME_MAX];
         struct stat st;
         int q;
 
@@ -258,7 +259,10 @@ int repo_write_bundle(const Repo *r, const char *out, const char *version, const
                 return q;
         if (fstat(fd, &st) < 0)
                 st.st_size = 0;
-        log_info("%s: %zu files, %" PRIu64 " bytes", out, ms.n, (uint64_t) st.st_size);
+        /* A bundle travels slowly, and its metadata expires like the repository's (a day, for the timestamp
+         * by default): say until when nodes take it. */
+        log_info("%s: %zu files, %" PRIu64 " bytes; nodes accept it until %s", out, ms.n,
+                 (uint64_t) st.st_size, tuf_time_format(repo_earliest_expiry(r), expires));
         return 0;
 }
 

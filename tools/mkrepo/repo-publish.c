@@ -90,8 +90,7 @@ int repo_publish(Repo *r, KeyDir *kd, unsigned mask, const int64_t days[static _
         return repo_self_check(r);
 }
 
-/* The earliest "expires" of the published documents. */
-static TufTime earliest_expiry(const Repo *r) {
+TufTime repo_earliest_expiry(const Repo *r) {
         TufTime min = { .sec = INT64_MAX };
 
         for (int i = 0; i < _TUF_ROLE_TYPE_MAX; i++) {
@@ -107,7 +106,7 @@ static TufTime earliest_expiry(const Repo *r) {
 int repo_client(const Repo *r, TufFetcher *fetcher, TufClient **ret, char **ret_error) {
         _cleanup_(tuf_client_freep) TufClient *client = NULL;
         _cleanup_free_ char *root_path = NULL, *root = NULL;
-        TufTime at = r->now, expiry = earliest_expiry(r);
+        TufTime at = r->now, expiry = repo_earliest_expiry(r);
         size_t root_size;
         int q;
 

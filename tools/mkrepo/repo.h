@@ -84,6 +84,9 @@ int repo_publish(Repo *r, KeyDir *kd, unsigned mask, const int64_t days[static _
  * change. Metadata expired on purpose is checked at the instant before it expires, and said so. */
 int repo_self_check(const Repo *r);
 
+/* The earliest "expires" of the published documents: after it, clients refuse the repository (freeze). */
+TufTime repo_earliest_expiry(const Repo *r);
+
 /* A client over fetcher refreshed from the repository's 1.root.json, at r->now or, when published metadata
  * has expired (on purpose, with expire --days -N), the instant before it expires, with a warning. A
  * failure to read 1.root.json is logged; the client's refusals are returned with *ret_error. */
