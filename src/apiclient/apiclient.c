@@ -250,8 +250,9 @@ static int cmd_update(int argc, char *argv[]) {
                         downgrade = true;
                 else if (streq(argv[i], "--version") && i + 1 < argc)
                         version = argv[++i];
-                else if (streq(argv[i], "--bundle") && i + 1 < argc && !bundle) {
+                else if (streq(argv[i], "--bundle") && i + 1 < argc) {
                         /* A path on the node, which the server checks: passed on as it is. */
+                        free(bundle);
                         if (!(bundle = escape(argv[++i])))
                                 return EXIT_UNAVAILABLE;
                 } else {

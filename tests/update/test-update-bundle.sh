@@ -89,6 +89,9 @@ for m in metadata/1.root.json metadata/timestamp.json 'metadata/[0-9]*.snapshot.
 done
 ! grep -q -e qemu-1.0.0 -e qemu-3.0.0 members.txt || fail "bundle of 2.0.0 has other versions: $(cat members.txt)"
 rc=0
+"$repo_tool" bundle --repo repo --out /dev/null >log.txt 2>&1 || rc=$?
+[ "$rc" -eq 1 ] && grep -q "/dev/null: exists and is not a regular file" log.txt || fail "bundle onto a device: $(cat log.txt)"
+rc=0
 "$repo_tool" bundle --repo repo --out v9.tar --version 9.9.9 >log.txt 2>&1 || rc=$?
 [ "$rc" -eq 1 ] && grep -q "no published targets of version 9.9.9" log.txt && [ ! -e v9.tar ] ||
         fail "bundle of a version the repository lacks: $(cat log.txt)"

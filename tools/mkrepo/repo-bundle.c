@@ -238,6 +238,13 @@ int repo_write_bundle(const Repo *r, const char *out, const char *version, const
         struct stat st;
         int q;
 
+        /* The bundle replaces out by a rename: a device node (a USB stick) would be replaced by a file. */
+        if (lstat(out, &st) >= 0 && !S_ISREG(st.st_mode))
+                return log_error_errno(
+                        -EEXIST,
+                        "%s: exists and is not a regular file; write the bundle to a file, then "
+                        "copy it to a device with dd",
+                        out);
         if ((q = add_metadata(&ms, r)) < 0 || (q = add_targets(&ms, r, version, variant)) < 0)
                 return q;
         if (asprintf(&tmp, "%s.tmp.%d", out, (int) getpid()) < 0)
