@@ -12,7 +12,8 @@ repo_tool=$(realpath "$2")
 mkverity=$(realpath "$3")
 mkdisk=$(realpath "$4")
 out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+loop=
+trap '[ -z "$loop" ] || losetup -d "$loop"; rm -rf "$out"' EXIT
 cd "$out"
 
 fail() {
@@ -108,6 +109,15 @@ cp v2.tar disk-like.img
 head -c 1048576 /dev/urandom >>disk-like.img
 [ "$("$update" check $common --bundle disk-like.img --current-version 1.0.0)" = "available 2.0.0" ] ||
         fail "check of a bundle followed by other data"
+# The same as a real block device, where root may attach one (a loop device, read-only).
+if [ "$(id -u)" -eq 0 ] && loop=$(losetup -f --show --read-only disk-like.img 2>/dev/null); then
+        [ "$("$update" check $common --bundle "$loop" --current-version 1.0.0)" = "available 2.0.0" ] ||
+                fail "check of a bundle on a block device"
+        losetup -d "$loop"
+        loop=
+else
+        echo "skipped: a bundle on a block device (needs root and a loop device)"
+fi
 # GNU tar's ustar archive of the repository's trees is a bundle too (of every version).
 tar --format=ustar -C repo -cf gnu.tar metadata targets
 [ "$("$update" check $common --bundle gnu.tar --current-version 1.0.0)" = "available 3.0.0" ] ||
