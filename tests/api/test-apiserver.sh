@@ -58,7 +58,7 @@ check "apply of broken TOML names line and column (exit 1)" [ $? -eq 1 ] && grep
 api raw -X POST -u /tx/apply
 check "apply of every file exits 0" [ $? -eq 0 ]
 api --json get >"$work/settings.json"
-for f in motd sysctl timesyncd resolved containerd-config; do
+for f in motd sysctl timesyncd resolved containerd-config updates; do
         node=$(api --json raw -u "/configuration-files?names=$f" | sed -n 's/.*"sha256":"\([0-9a-f]*\)".*/\1/p')
         tmpl=$(api --json raw -u "/configuration-files?names=$f" | sed -n 's/.*"template":"\([^"]*\)".*/\1/p')
         host=$("$render" --settings "$work/settings.json" --template "$src/templates/$tmpl" \
