@@ -54,6 +54,7 @@ int update_args_parse(int argc, char *argv[], unsigned need, void (*help)(void),
                 ARG_ROOT_DEV,
                 ARG_VERITY_DEV,
                 ARG_ESP_FREE,
+                ARG_SKIP,
         };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -64,6 +65,7 @@ int update_args_parse(int argc, char *argv[], unsigned need, void (*help)(void),
                 { "seed", required_argument, NULL, ARG_SEED },
                 { "ignore-waves", no_argument, NULL, ARG_IGNORE_WAVES },
                 { "version-lock", required_argument, NULL, ARG_LOCK },
+                { "skip-version", required_argument, NULL, ARG_SKIP },
                 { "now", required_argument, NULL, ARG_NOW },
                 { "state", required_argument, NULL, ARG_STATE },
                 { "version", required_argument, NULL, ARG_VERSION },
@@ -104,6 +106,9 @@ int update_args_parse(int argc, char *argv[], unsigned need, void (*help)(void),
                         break;
                 case ARG_LOCK:
                         a.version_lock = optarg;
+                        break;
+                case ARG_SKIP:
+                        a.skip_version = optarg;
                         break;
                 case ARG_STATE:
                         a.state = optarg;

@@ -8,7 +8,7 @@
 
 /* The options of check, apply, cancel and rollback: one parser, each verb says which it requires. */
 typedef struct UpdateArgs {
-        const char *root, *repo, *variant, *current_version, *state, *version_lock, *version;
+        const char *root, *repo, *variant, *current_version, *state, *version_lock, *version, *skip_version;
         const char *disk, *root_dev, *verity_dev, *esp;
         unsigned seed;
         bool seed_set, ignore_waves, allow_downgrade;

@@ -14,7 +14,7 @@ static void help(void) {
                "                    --current-set a|b --esp DIR --disk DEV|FILE [OPTIONS...]\n\n"
                "Installs a version into the inactive partition set: root image and verity tree written and\n"
                "verified, then the set's UKI placed on the ESP with boot tries. Without --version, the\n"
-               "version \"update check\" would report.\n\n"
+               "version \"update check\" would report (--skip-version counts only then).\n\n"
                "     --version V             Install this version\n"
                "     --allow-downgrade       Allow a version not newer than the current one\n"
                "     --current-set a|b       The set this node runs from; the other one is written\n"

@@ -62,6 +62,10 @@ state_is idle
         "available 2.0.0" ] || fail "check: the second wave started"
 [ "$("$update" check $common --current-version 0.1.0 --seed 0 --version-lock 1.0.0)" = "available 1.0.0" ] ||
         fail "check: lock to an older release"
+[ "$("$update" check $common --current-version 0.1.0 --seed 0 --skip-version 2.0.0)" = "available 1.0.0" ] ||
+        fail "check: --skip-version passes over 2.0.0"
+[ "$("$update" check $common --current-version 1.0.0 --seed 0 --skip-version 2.0.0)" = up-to-date ] ||
+        fail "check: --skip-version leaves nothing"
 rc=0
 "$update" check $common --current-version 1.0.0 --seed 0 --now 2999-01-01T00:00:00Z >check.txt 2>&1 || rc=$?
 [ "$rc" -eq 1 ] && grep -q '^error: .*expired' check.txt || fail "check: expired repository: $(cat check.txt)"
