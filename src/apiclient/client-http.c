@@ -76,8 +76,7 @@ int client_call(const ClientOptions *o, const char *method, const char *path, co
         return 0;
 }
 
-/* "reason (key settings.x)" from a JSON error body, or the body itself. */
-static void print_error(long status, const char *body) {
+void client_print_error(long status, const char *body) {
         struct json_object *o = json_tokener_parse(body), *e, *k;
 
         if (o && json_object_object_get_ex(o, "error", &e)) {
@@ -102,7 +101,7 @@ int client_request(const ClientOptions *o, const char *method, const char *path,
                 return EXIT_UNAVAILABLE;
         }
         if (status >= 400) {
-                print_error(status, answer);
+                client_print_error(status, answer);
                 return status >= 500 ? EXIT_UNAVAILABLE : EXIT_REFUSED;
         }
         if (print_body && *answer) {

@@ -27,6 +27,9 @@ int client_call(const ClientOptions *o, const char *method, const char *path, co
 int client_request(const ClientOptions *o, const char *method, const char *path, const char *body,
                    bool print_body);
 
+/* Prints the reason (and key) of a JSON error body, or the body itself, to stderr. */
+void client_print_error(long status, const char *body);
+
 /* Reads a settings document (TOML or JSON, by content) from path or "-" for stdin: a table whose only top
  * key is "settings". Returns the tree under "settings" or NULL, with the reason printed. */
 struct json_object *client_read_settings(const char *path);

@@ -82,5 +82,89 @@ kill -9 "$server"; wait "$server" 2>/dev/null
 start
 check "a try left unconfirmed by a crash is reverted at start" [ "$(api --json get motd)" = '{"motd":"from toml"}' ]
 
+# Updates, with tests/api/fake-update.sh as the agent. Windows are set around the real clock: every day, from
+# a few minutes ago (inside) or from three hours on (outside), so the test needs no clock of its own.
+calls=$FAKE_UPDATE_DIR/calls
+fake() { echo "$1" >"$FAKE_UPDATE_DIR/next"; rm -f "$calls"; }
+at() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
+wait_log() { for _ in $(seq 80); do grep -q "$1" "$work/server.log" && return 0; sleep 0.1; done; return 1; }
+wait_idle() { for _ in $(seq 80); do api --json raw -u /updates/status | grep -q '"running":null' && return 0; sleep 0.1; done; }
+
+check "automatic updates are on by default, every day from 03:00 UTC for 120 minutes" [ "$(api --json get updates.automatic updates.maintenance-window)" = \
+        '{"updates":{"automatic":true,"maintenance-window":{"days":["mon","tue","wed","thu","fri","sat","sun"],"length-minutes":120,"start-time":"03:00"}}}' ]
+err=$(api set --json '{"updates": {"maintenance-window": {"length-minutes": 0}}}' 2>&1)
+[ $? -eq 2 ] && [[ "$err" == *"settings.updates.maintenance-window.length-minutes: not between 30 and 1440"* ]]
+check "a window of 0 minutes is refused (exit 2): $err" [ $? -eq 0 ]
+
+opens_at=$(date -u -d "$(date -u -d '+3 hours' '+%F %H:%M') UTC" +%s)
+api set updates.maintenance-window.start-time="$(at "$opens_at" | cut -c12-16)" updates.maintenance-window.length-minutes=60
+fake "ready 0.2.0"
+out=$(api update auto)
+[ $? -eq 0 ] && [ "$out" = "outside the maintenance window; the maintenance window opens at $(at "$opens_at")" ]
+check "auto outside the window: exit 0, says when it opens ($out)" [ $? -eq 0 ]
+out=$(api --json raw -X POST -u /actions/update/auto)
+check "auto outside the window answers 200 with the opening time ($out)" \
+        [ "$out" = "{\"started\":null,\"reason\":\"outside the maintenance window\",\"window\":{\"open\":false,\"opens\":\"$(at "$opens_at")\"}}" ]
+check "auto outside the window runs nothing" [ ! -e "$calls" ]
+out=$(api update apply)
+[ $? -eq 0 ] && [ "$out" = "ready 0.2.0" ] &&
+        grep -q "^apply .*--current-version 0.1.0 .*--disk $work/disk.img --current-set a --esp $work/esp" "$calls"
+check "update apply works outside the window ($out)" [ $? -eq 0 ]
+fake up-to-date
+out=$(api update apply --reboot)
+wait_log "update apply installed nothing: no reboot" && ! grep -q "rebooting into" "$work/server.log"
+check "update apply --reboot with nothing to install does not reboot ($out)" [ $? -eq 0 ]
+rm "$work/update-state.json" # as if that apply had not happened: a ready update is the next case but one
+
+opened=$(date -u -d "$(date -u -d '-5 min' '+%F %H:%M') UTC" +%s)
+api set updates.maintenance-window.start-time="$(at "$opened" | cut -c12-16)" updates.automatic=false
+fake "ready 0.2.0"
+out=$(api update auto)
+[ $? -eq 0 ] && [ ! -e "$calls" ] && [ "$out" = "automatic updates are off (settings.updates.automatic)" ]
+check "auto with automatic updates off does nothing ($out)" [ $? -eq 0 ]
+api set updates.automatic=true
+fake up-to-date
+out=$(api --json raw -X POST -u /actions/update/auto)
+check "auto inside the window starts apply and says when the window closes ($out)" \
+        [ "$out" = "{\"started\":\"apply\",\"window\":{\"open\":true,\"closes\":\"$(at $((opened + 3600)))\"}}" ]
+wait_log "update apply installed nothing: no reboot" && ! grep -q "rebooting into" "$work/server.log"
+check "with nothing to install, no reboot" [ $? -eq 0 ]
+grep -q "^apply .*--seed [0-9]* --version-lock latest --disk" "$calls" && ! grep -q -- --skip-version "$calls"
+check "the agent ran apply with the settings (wave seed, lock), not skipping anything" [ $? -eq 0 ]
+
+fake "ready 0.2.0"
+out=$(api update auto)
+check "auto inside the window applies ($out)" [ "$out" = "ready 0.2.0" ]
+wait_log "update applied: rebooting into the new set"
+check "and reboots while the window is open" [ $? -eq 0 ]
+fake "ready 0.3.0"
+out=$(api update auto)
+[ "$out" = "rebooting into 0.2.0" ] && [ ! -e "$calls" ]
+check "a ready update of this boot is rebooted into without another download ($out)" [ $? -eq 0 ]
+echo 1 >"$FAKE_UPDATE_DIR/seconds"
+rm "$work/update-state.json"
+api raw -X POST -u /actions/update/auto >/dev/null
+api set updates.automatic=false
+wait_log "automatic update ready, but not rebooting"
+check "an automatic update that ends after automatic updates were turned off does not reboot" [ $? -eq 0 ]
+rm "$FAKE_UPDATE_DIR/seconds"
+api set updates.automatic=true
+printf '{"state": "ready", "version": "0.2.0", "set": "b", "updated_at": "2000-01-01T00:00:00Z"}\n' \
+        >"$work/update-state.json"
+fake up-to-date
+api update auto >/dev/null
+check "a version made ready before this boot that is not running is skipped" grep -q -- "--skip-version 0.2.0" "$calls"
+echo 2 >"$FAKE_UPDATE_DIR/seconds"
+api raw -X POST -u /actions/update/auto >/dev/null
+out=$(api raw -X POST -u /actions/update/auto 2>&1)
+[ $? -eq 2 ] && [[ "$out" == *"already running"* ]]
+check "auto while the agent runs is refused (exit 2): $out" [ $? -eq 0 ]
+wait_idle
+rm "$FAKE_UPDATE_DIR/seconds"
+fake error
+out=$(api update auto)
+[ $? -eq 2 ] && [ "$out" = "error: fake failure" ]
+check "an agent that fails: exit 2 with its reason ($out)" [ $? -eq 0 ]
+
 echo "api: $passed passed, $failed failed"
 [ $failed -eq 0 ]
