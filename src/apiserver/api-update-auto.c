@@ -132,9 +132,10 @@ void api_post_update_auto(ApiContext *ctx, const ApiRequest *req, ApiResponse *r
                 return respond_idle(resp, "automatic updates are off (settings.updates.automatic)",
                                     &p.window, now);
         if (!window_contains(&p.window, now)) {
+                /* Debug only: the timer asks every quarter of an hour, and its service logs the answer. */
                 if (window_next_open(&p.window, now, &t) >= 0)
-                        log_info("automatic update: outside the maintenance window, which opens at %s",
-                                 window_format_time(t, opens));
+                        log_debug("automatic update: outside the maintenance window, which opens at %s",
+                                  window_format_time(t, opens));
                 return respond_idle(resp, "outside the maintenance window", &p.window, now);
         }
 
