@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # The API server and apiclient end to end on the host: a real server on a temporary socket and datastore,
 # driven by apiclient as an operator would. Checks answers, exit codes, rendering (the sha256 a node
-# reports equals the one `render --settings` computes), try/confirm and persistence across restarts.
+# reports equals the one `render --settings` computes), try/confirm, persistence across restarts, and
+# updates run by a fake agent (tests/api/fake-update.sh), automatic ones inside and outside the window.
 # Usage: test-apiserver.sh APISERVER APICLIENT RENDER SOURCE_ROOT
 set -uo pipefail
 apiserver=$1 apiclient=$2 render=$3 src=$4
