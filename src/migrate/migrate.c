@@ -2,9 +2,13 @@
 /* migrate: runs before the API server on every boot and brings the datastore to the version of the image
  * that booted, with the migrations the update agent downloaded when it installed that image (forward) or
  * the newer one (backward). Nothing to do on most boots: the data already follows the image. */
+#include <fcntl.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "fileio.h"
 #include "log.h"
@@ -14,6 +18,27 @@
 static const char *arg_datastore = "/var/lib/bulkhead/settings.sqlite";
 static const char *arg_os_release = "/usr/lib/os-release";
 static const char *arg_dir = "/var/lib/bulkhead/migrations";
+static bool arg_console = false;
+
+/* A line for the journal (stdout) and, with --console, the serial console an operator watches. */
+_printf_(1, 2) static void report(const char *fmt, ...) {
+        _cleanup_free_ char *line = NULL;
+        va_list ap;
+        int n;
+
+        va_start(ap, fmt);
+        n = vasprintf(&line, fmt, ap);
+        va_end(ap);
+        if (n < 0)
+                return;
+        fputs(line, stdout);
+        fflush(stdout);
+        if (arg_console) {
+                _cleanup_close_ int fd = open("/dev/console", O_WRONLY | O_NOCTTY | O_CLOEXEC);
+                if (fd >= 0)
+                        (void) loop_write(fd, line, strlen(line));
+        }
+}
 
 static void help(void) {
         printf("Usage: migrate [OPTIONS...]\n\n"
@@ -21,17 +46,19 @@ static void help(void) {
                "     --datastore PATH       the settings database (default %s)\n"
                "     --os-release PATH      VERSION_ID and VARIANT_ID of the image (default %s)\n"
                "     --migrations-dir DIR   what the update agent downloaded (default %s)\n"
+               "     --console              Also tell the console what was migrated\n"
                "  -h --help                 Show this help\n",
                arg_datastore, arg_os_release, arg_dir);
 }
 
 static int parse_argv(int argc, char *argv[]) {
-        enum { ARG_DATASTORE = 0x100, ARG_OS_RELEASE, ARG_DIR };
+        enum { ARG_DATASTORE = 0x100, ARG_OS_RELEASE, ARG_DIR, ARG_CONSOLE };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "datastore", required_argument, NULL, ARG_DATASTORE },
                 { "os-release", required_argument, NULL, ARG_OS_RELEASE },
                 { "migrations-dir", required_argument, NULL, ARG_DIR },
+                { "console", no_argument, NULL, ARG_CONSOLE },
                 {},
         };
         int c;
@@ -49,6 +76,9 @@ static int parse_argv(int argc, char *argv[]) {
                         break;
                 case ARG_DIR:
                         arg_dir = optarg;
+                        break;
+                case ARG_CONSOLE:
+                        arg_console = true;
                         break;
                 default:
                         return -EINVAL;
@@ -80,7 +110,7 @@ int main(int argc, char *argv[]) {
         if (r < 0) {
                 /* On the console: a node that cannot use its data fails its health check, and on a boot on
                  * trial goes back to the set whose data this still is. */
-                printf("bulkhead: settings migration to %s failed: %s\n", version, why ?: "out of memory");
+                report("bulkhead: settings migration to %s failed: %s\n", version, why ?: "out of memory");
                 return EXIT_FAILURE;
         }
         switch (res.outcome) {
@@ -90,11 +120,11 @@ int main(int argc, char *argv[]) {
                 log_info("settings follow version %s", version);
                 break;
         case MIGRATE_NO_WAY:
-                printf("bulkhead: no settings migrations known from %s to %s: settings kept as they are\n",
+                report("bulkhead: no settings migrations known from %s to %s: settings kept as they are\n",
                        res.from, version);
                 break;
         case MIGRATE_DONE:
-                printf("bulkhead: settings migrated from %s to %s: %s (%u changes)\n", res.from, version,
+                report("bulkhead: settings migrated from %s to %s: %s (%u changes)\n", res.from, version,
                        res.names[0] ? res.names : "no migrations", res.changed);
                 break;
         }
