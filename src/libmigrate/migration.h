@@ -8,7 +8,7 @@
 #include "macro.h"
 #include "settings.h"
 
-/* Settings migrations (docs/decisions/0012-settings-migrations.md): data, not code. A migration is a
+/* Settings migrations (docs/decisions/0014-settings-migrations.md): data, not code. A migration is a
  * JSON file naming steps that change a settings tree:
  *
  *   {"format": 1, "name": "motd-banner", "description": "…",

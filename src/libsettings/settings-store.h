@@ -71,7 +71,7 @@ int settings_store_metadata_get(SettingsStore *s, const char *name, struct json_
 int settings_store_metadata_set(SettingsStore *s, const char *name, struct json_object *value,
                                 SettingsError *ret_error);
 
-/* Migrations (docs/decisions/0012-settings-migrations.md). The metadata name holding the OS version whose
+/* Migrations (docs/decisions/0014-settings-migrations.md). The metadata name holding the OS version whose
  * model the live settings follow, as a JSON string. */
 #define SETTINGS_STORE_DATA_VERSION "data-version"
 /* Writes a consistent copy of the whole database to path (created 0600; it must not exist). */
