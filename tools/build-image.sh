@@ -58,7 +58,7 @@ kver=$(cat "$work/kernel/version")
 stub="$work/kernel/linuxx64.efi.stub"
 sdboot="$work/kernel/systemd-bootx64.efi"
 
-# Settings migrations into this version and back out of it (decision 0012), for the update repository:
+# Settings migrations into this version and back out of it (decision 0014), for the update repository:
 # the lines of MIGRATIONS_DIR/migrations.txt (default variants/<variant>/migrations) that name this version,
 # and the definitions those lines name.
 migrations=${MIGRATIONS_DIR:-$top/variants/$variant/migrations}
