@@ -187,6 +187,9 @@ static int cmd_apply(int argc, char *argv[]) {
         return r;
 }
 
+#define STATUS_TIMEOUT_S 20L
+#define STATUS_TRIES     5
+
 /* Waits for the agent to finish, then prints the state it left. With reboot, the node may go before the
  * outcome is read: that is what a successful apply with reboot does. */
 static int update_wait(bool reboot) {
@@ -199,8 +202,17 @@ static int update_wait(bool reboot) {
 
                 free(answer);
                 answer = NULL;
-                if (client_call(&arg, "GET", "/updates/status", NULL, &status, &answer) < 0 ||
-                    status != 200) {
+                /* A status read is safe to repeat, and a request can be lost on the way (a hypervisor
+                 * channel carries one stream for every client in turn): a short limit and a few tries
+                 * instead of one long wait. An update that runs for long still answers within it. */
+                r = -EIO;
+                for (int try = 0; r < 0 && try < STATUS_TRIES; try++) {
+                        free(answer);
+                        answer = NULL;
+                        r = client_call_within(&arg, "GET", "/updates/status", NULL, STATUS_TIMEOUT_S,
+                                               &status, &answer);
+                }
+                if (r < 0 || status != 200) {
                         if (reboot) {
                                 printf("rebooting\n");
                                 return EXIT_OK;

@@ -33,8 +33,8 @@ static size_t on_data(char *ptr, size_t size, size_t n, void *userdata) {
         return k;
 }
 
-int client_call(const ClientOptions *o, const char *method, const char *path, const char *body,
-                long *ret_status, char **ret_body) {
+int client_call_within(const ClientOptions *o, const char *method, const char *path, const char *body,
+                       long seconds, long *ret_status, char **ret_body) {
         Buffer b = { .data = strdup("") };
         struct curl_slist *headers = NULL;
         _cleanup_free_ char *url = NULL;
@@ -52,7 +52,7 @@ int client_call(const ClientOptions *o, const char *method, const char *path, co
         curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_data);
         curl_easy_setopt(curl, CURLOPT_WRITEDATA, &b);
         curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(curl, CURLOPT_TIMEOUT, 600L);
+        curl_easy_setopt(curl, CURLOPT_TIMEOUT, seconds);
         if (body) {
                 headers = curl_slist_append(headers, "Content-Type: application/json");
                 headers = curl_slist_append(headers, "Expect:"); /* no 100-continue round trip */
@@ -74,6 +74,11 @@ int client_call(const ClientOptions *o, const char *method, const char *path, co
         }
         *ret_body = b.data;
         return 0;
+}
+
+int client_call(const ClientOptions *o, const char *method, const char *path, const char *body,
+                long *ret_status, char **ret_body) {
+        return client_call_within(o, method, path, body, 600L, ret_status, ret_body);
 }
 
 void client_print_error(long status, const char *body) {
