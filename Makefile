@@ -54,9 +54,11 @@ test-asan: deps
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		meson test -C $(ASAN_BUILD) --print-errorlogs
 
+# LOCK_FALLBACK: when Debian's archive has moved past packages/<variant>.lock, test with a fresh resolution
+# (and say so) rather than not at all; `make image` and `make lock` keep the lock strict.
 test-integration: programs $(SNAKEOIL_KEY)
-	SB_KEY=$(SNAKEOIL_KEY) SB_CERT=$(SNAKEOIL_CERT) tools/build-image.sh $(VARIANT)
-	tests/integration/run.sh $(VARIANT)
+	SB_KEY=$(SNAKEOIL_KEY) SB_CERT=$(SNAKEOIL_CERT) LOCK_FALLBACK=1 tools/build-image.sh $(VARIANT)
+	LOCK_FALLBACK=1 tests/integration/run.sh $(VARIANT)
 
 test-long: test
 	LONG=1 tests/integration/run.sh $(VARIANT)

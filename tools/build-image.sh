@@ -3,6 +3,7 @@
 # Builds a variant's bootable disk image: root tree → erofs → dm-verity tree → initramfs → UKI (signed) →
 # ESP with systemd-boot → GPT disk (raw and qcow2). Usage: tools/build-image.sh VARIANT
 # Environment: SB_KEY, SB_CERT (PEM) sign the boot chain; default: a development key made once in build/keys.
+# VERSION, IMAGES_DIR, IMAGE_OVERLAY and MIGRATIONS_DIR build other versions (the update tests do).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/common.sh"
@@ -36,7 +37,18 @@ if [ -z "${SB_KEY:-}" ]; then
 fi
 [ -f "$SB_KEY" ] && [ -f "${SB_CERT:-}" ] || die "Secure Boot key '$SB_KEY' or certificate '${SB_CERT:-}' not found"
 
-"$here/fetch-packages.sh" "$variant"
+export LOCK=${LOCK:-$top/packages/$variant.lock}
+if ! "$here/fetch-packages.sh" "$variant"; then
+        # Debian's archive keeps only the current version of each package, so a point release makes an older
+        # lock undownloadable. Test runs (LOCK_FALLBACK=1, set by `make test`) then build from a fresh
+        # resolution, so that they test our code; `make image` stops here.
+        [ "${LOCK_FALLBACK:-0}" = 1 ] || die "cannot fetch the packages of $LOCK"
+        LOCK="$BULKHEAD_CACHE/$variant.lock.current"
+        warn "$variant.lock is older than the archive: testing with a fresh resolution ($LOCK);" \
+                "run 'make lock' and commit packages/$variant.lock"
+        LOCK_OUT=$LOCK "$here/lock-packages.sh" "$variant"
+        "$here/fetch-packages.sh" "$variant"
+fi
 # The update repository's first root.json is the agent's root of trust, shipped in the image.
 [ -x "$bin/bulkhead-repo" ] || die "build tool '$bin/bulkhead-repo' is missing (run 'make')"
 REPO_DIR= "$here/build-repo.sh" "$variant" --init
@@ -45,6 +57,25 @@ export UPDATE_ROOT="$top/build/repo/metadata/1.root.json"
 kver=$(cat "$work/kernel/version")
 stub="$work/kernel/linuxx64.efi.stub"
 sdboot="$work/kernel/systemd-bootx64.efi"
+
+# Settings migrations into this version and back out of it (decision 0014), for the update repository:
+# the lines of MIGRATIONS_DIR/migrations.txt (default variants/<variant>/migrations) that name this version,
+# and the definitions those lines name.
+migrations=${MIGRATIONS_DIR:-$top/variants/$variant/migrations}
+rm -rf "$work/migrations" "$work/migrations.txt"
+if [ -f "$migrations/migrations.txt" ]; then
+        sed -e 's/#.*//' "$migrations/migrations.txt" |
+                awk -v v="$VARIANT_version" 'NF >= 3 && ($1 == v || $2 == v)' >"$work/migrations.txt"
+        if [ -s "$work/migrations.txt" ]; then
+                mkdir "$work/migrations"
+                for name in $(awk '{ for (i = 3; i <= NF; i++) print $i }' "$work/migrations.txt" | sort -u); do
+                        cp "$migrations/$name.json" "$work/migrations/" ||
+                                die "migration '$name' in $migrations/migrations.txt has no $name.json"
+                done
+        else
+                rm -f "$work/migrations.txt"
+        fi
+fi
 
 note "root file system: erofs (lz4hc)"
 rm -f "$work/root.erofs"

@@ -14,7 +14,7 @@ outdir=${2:?usage: build-rootfs.sh VARIANT OUTDIR}
 top=$(cd "$here/.." && pwd)
 variant_load "$top/variants/$variant/variant.conf"
 require_tools dpkg-deb depmod systemd-sysusers sha256sum find
-lock="$top/packages/$variant.lock"
+lock=${LOCK:-$top/packages/$variant.lock} # LOCK: build-image.sh's fallback for a lock the archive outgrew
 bindir="$top/build/bin"
 [ -x "$bindir/bulkhead-ready" ] || die "programs not built: '$bindir/bulkhead-ready' is missing (run 'make')"
 

@@ -30,6 +30,8 @@ static int help(void) {
                "  update apply [--reboot] [--version V] [--allow-downgrade] [--bundle FILE]\n"
                "                               write it to the other partition set (and boot it)\n"
                "  update cancel                drop a staged update that has not booted\n"
+               "  update auto                  what the update timer runs: inside the maintenance window,\n"
+               "                               apply and reboot; outside it, say when it opens\n"
                "  rollback                     boot the other partition set next time\n"
                "  reboot                       reboot the host\n"
                "\n"
@@ -186,23 +188,32 @@ static int cmd_apply(int argc, char *argv[]) {
         return r;
 }
 
-/* Starts an update action and waits for the agent to finish, then prints the state it left. With
- * reboot, the node may go before the outcome is read: that is what a successful apply with reboot does. */
-static int update_action(const char *path, bool reboot) {
+#define STATUS_TIMEOUT_S 20L
+#define STATUS_TRIES     5
+
+/* Waits for the agent to finish, then prints the state it left. With reboot, the node may go before the
+ * outcome is read: that is what a successful apply with reboot does. */
+static int update_wait(bool reboot) {
         _cleanup_free_ char *answer = NULL;
         long status = 0;
         int r;
 
-        r = client_request(&arg, "POST", path, NULL, false);
-        if (r != EXIT_OK)
-                return r;
         for (;;) {
                 struct json_object *o, *running, *state, *reason, *version;
 
                 free(answer);
                 answer = NULL;
-                if (client_call(&arg, "GET", "/updates/status", NULL, &status, &answer) < 0 ||
-                    status != 200) {
+                /* A status read is safe to repeat, and a request can be lost on the way (a hypervisor
+                 * channel carries one stream for every client in turn): a short limit and a few tries
+                 * instead of one long wait. An update that runs for long still answers within it. */
+                r = -EIO;
+                for (int try = 0; r < 0 && try < STATUS_TRIES; try++) {
+                        free(answer);
+                        answer = NULL;
+                        r = client_call_within(&arg, "GET", "/updates/status", NULL, STATUS_TIMEOUT_S,
+                                               &status, &answer);
+                }
+                if (r < 0 || status != 200) {
                         if (reboot) {
                                 printf("rebooting\n");
                                 return EXIT_OK;
@@ -233,6 +244,54 @@ static int update_action(const char *path, bool reboot) {
         }
 }
 
+/* Starts an update action and waits for the agent to finish. */
+static int update_action(const char *path, bool reboot) {
+        int r = client_request(&arg, "POST", path, NULL, false);
+
+        return r != EXIT_OK ? r : update_wait(reboot);
+}
+
+/* update auto: nothing to do now (automatic updates off, outside the window) is a success that says why and
+ * when the window opens; a ready update is rebooted into; otherwise it is update apply --reboot. */
+static int update_auto(void) {
+        _cleanup_free_ char *answer = NULL;
+        struct json_object *o, *started, *reason, *window, *opens, *version;
+        long status = 0;
+        int r = EXIT_OK;
+
+        if (client_call(&arg, "POST", "/actions/update/auto", NULL, &status, &answer) < 0) {
+                fprintf(stderr, "apiclient: no answer from the API server at %s\n",
+                        answer ? answer : arg.socket);
+                return EXIT_UNAVAILABLE;
+        }
+        if (status >= 400) {
+                client_print_error(status, answer);
+                return status >= 500 ? EXIT_UNAVAILABLE : EXIT_REFUSED;
+        }
+        o = json_tokener_parse(answer);
+        if (!json_object_object_get_ex(o, "started", &started)) {
+                fprintf(stderr, "apiclient: unexpected answer: %s\n", answer);
+                json_object_put(o);
+                return EXIT_UNAVAILABLE;
+        }
+        json_object_object_get_ex(o, "reason", &reason);
+        json_object_object_get_ex(o, "version", &version);
+        json_object_object_get_ex(o, "window", &window);
+        json_object_object_get_ex(window, "opens", &opens);
+        if (started && streq(json_object_get_string(started), "apply"))
+                r = update_wait(true);
+        else if (arg.json)
+                printf("%s\n", answer);
+        else if (started)
+                printf("rebooting into %s\n", version ? json_object_get_string(version) : "the update");
+        else
+                printf("%s%s%s\n", reason ? json_object_get_string(reason) : "nothing to do",
+                       opens ? "; the maintenance window opens at " : "",
+                       opens ? json_object_get_string(opens) : "");
+        json_object_put(o);
+        return r;
+}
+
 static int cmd_update(int argc, char *argv[]) {
         _cleanup_free_ char *path = NULL, *bundle = NULL;
         const char *version = NULL;
@@ -240,7 +299,7 @@ static int cmd_update(int argc, char *argv[]) {
         int r;
 
         if (argc < 1) {
-                fprintf(stderr, "apiclient update: check, apply or cancel\n");
+                fprintf(stderr, "apiclient update: check, apply, cancel or auto\n");
                 return EXIT_USAGE;
         }
         for (int i = 1; i < argc; i++) {
@@ -259,6 +318,13 @@ static int cmd_update(int argc, char *argv[]) {
                         fprintf(stderr, "apiclient update: unknown option '%s'\n", argv[i]);
                         return EXIT_USAGE;
                 }
+        }
+        if (streq(argv[0], "auto")) {
+                if (argc > 1) {
+                        fprintf(stderr, "apiclient update auto: no options\n");
+                        return EXIT_USAGE;
+                }
+                return update_auto();
         }
         if (streq(argv[0], "cancel"))
                 return update_action("/actions/update/cancel", false);

@@ -33,8 +33,8 @@ static size_t on_data(char *ptr, size_t size, size_t n, void *userdata) {
         return k;
 }
 
-int client_call(const ClientOptions *o, const char *method, const char *path, const char *body,
-                long *ret_status, char **ret_body) {
+int client_call_within(const ClientOptions *o, const char *method, const char *path, const char *body,
+                       long seconds, long *ret_status, char **ret_body) {
         Buffer b = { .data = strdup("") };
         struct curl_slist *headers = NULL;
         _cleanup_free_ char *url = NULL;
@@ -52,7 +52,7 @@ int client_call(const ClientOptions *o, const char *method, const char *path, co
         curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_data);
         curl_easy_setopt(curl, CURLOPT_WRITEDATA, &b);
         curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(curl, CURLOPT_TIMEOUT, 600L);
+        curl_easy_setopt(curl, CURLOPT_TIMEOUT, seconds);
         if (body) {
                 headers = curl_slist_append(headers, "Content-Type: application/json");
                 headers = curl_slist_append(headers, "Expect:"); /* no 100-continue round trip */
@@ -76,8 +76,12 @@ int client_call(const ClientOptions *o, const char *method, const char *path, co
         return 0;
 }
 
-/* "reason (key settings.x)" from a JSON error body, or the body itself. */
-static void print_error(long status, const char *body) {
+int client_call(const ClientOptions *o, const char *method, const char *path, const char *body,
+                long *ret_status, char **ret_body) {
+        return client_call_within(o, method, path, body, 600L, ret_status, ret_body);
+}
+
+void client_print_error(long status, const char *body) {
         struct json_object *o = json_tokener_parse(body), *e, *k;
 
         if (o && json_object_object_get_ex(o, "error", &e)) {
@@ -102,7 +106,7 @@ int client_request(const ClientOptions *o, const char *method, const char *path,
                 return EXIT_UNAVAILABLE;
         }
         if (status >= 400) {
-                print_error(status, answer);
+                client_print_error(status, answer);
                 return status >= 500 ? EXIT_UNAVAILABLE : EXIT_REFUSED;
         }
         if (print_body && *answer) {

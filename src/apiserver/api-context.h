@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdint.h>
+#include <sys/stat.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
@@ -10,11 +11,17 @@
 
 #define API_TRY_SNAPSHOT "try" /* the snapshot a "try" commit keeps until confirmed or reverted */
 
+/* What a successful `update apply` leads to. */
+typedef enum ApiUpdateReboot {
+        API_UPDATE_REBOOT_NO,
+        API_UPDATE_REBOOT_YES,       /* POST /actions/update/apply?reboot=true */
+        API_UPDATE_REBOOT_IN_WINDOW, /* automatic: only while automatic updates are on and the window open */
+} ApiUpdateReboot;
+
 /* What the handlers work with. */
 struct ApiContext {
         const char *os_release; /* path of the os-release file */
-        /* /proc/cmdline (a file in tests): the running partition set and root partition */
-        const char *kernel_cmdline;
+        const char *cmdline;    /* the kernel command line: /proc/cmdline, a file in tests */
         SettingsStore *store;
         SettingsModel *model;
         const char *templates_dir; /* where the configuration file templates are */
@@ -32,9 +39,11 @@ struct ApiContext {
         const char *update_root;  /* the trusted root.json shipped in the image */
         const char *update_state; /* the agent's state file */
         const char *update_esp;   /* where the ESP is mounted */
+        const char *update_disk;  /* the boot disk; NULL: the disk the running root partition is on */
         sd_event_source *update_child;
         char update_verb[16];
-        bool update_reboot; /* reboot when the running apply succeeds */
+        struct stat update_state_before; /* the state file when the running agent started (st_ino 0: none) */
+        ApiUpdateReboot update_reboot;   /* what a success of the running apply leads to */
 };
 
 /* The server's routes (api-routes.c). */

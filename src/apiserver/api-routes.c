@@ -29,6 +29,7 @@ const ApiRoute api_routes[] = {
         { "POST", "/actions/update/check", api_post_update_check },
         { "POST", "/actions/update/apply", api_post_update_apply },
         { "POST", "/actions/update/cancel", api_post_update_cancel },
+        { "POST", "/actions/update/auto", api_post_update_auto },
         { "POST", "/actions/rollback", api_post_rollback },
 };
 const size_t api_n_routes = ELEMENTSOF(api_routes);

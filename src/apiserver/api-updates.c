@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "api-context.h"
@@ -22,11 +24,11 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct json_object *, json_object_put);
 
 #define MAX_ARGS 40
 
-/* "key=value" from /proc/cmdline. */
+/* "key=value" from the kernel command line. */
 static int cmdline_value(ApiContext *ctx, const char *key, char *ret, size_t size) {
         _cleanup_free_ char *cmdline = NULL;
 
-        if (read_full_file(ctx->kernel_cmdline, 64 * 1024, &cmdline, NULL) < 0)
+        if (read_full_file(ctx->cmdline, 64 * 1024, &cmdline, NULL) < 0)
                 return -ENOENT;
         return cmdline_get(cmdline, key, ret, size);
 }
@@ -37,6 +39,10 @@ static int running_disk(ApiContext *ctx, char *ret, size_t size) {
         char uuid[64], link[PATH_MAX], part[PATH_MAX], sys[PATH_MAX + 32], parent[PATH_MAX];
         const char *name;
 
+        if (ctx->update_disk) {
+                snprintf(ret, size, "%s", ctx->update_disk);
+                return 0;
+        }
         if (cmdline_value(ctx, "bulkhead.root", uuid, sizeof(uuid)) < 0)
                 return -ENOENT;
         snprintf(link, sizeof(link), "/dev/disk/by-partuuid/%s", uuid);
@@ -57,6 +63,56 @@ static const char *os_release_field(ApiContext *ctx, const char *key, char *ret,
             os_release_get(text, key, ret, size) < 0)
                 return NULL;
         return ret;
+}
+
+int api_update_running_version(ApiContext *ctx, char *ret, size_t size) {
+        return os_release_field(ctx, "VERSION_ID", ret, size) ? 0 : -ENOENT;
+}
+
+/* A string member copied into buf; absent or null leaves it empty. */
+static int state_string(struct json_object *o, const char *key, char *buf, size_t size) {
+        struct json_object *v;
+
+        buf[0] = 0;
+        if (!json_object_object_get_ex(o, key, &v) || !v)
+                return 0;
+        if (!json_object_is_type(v, json_type_string) || (size_t) json_object_get_string_len(v) >= size)
+                return -EBADMSG;
+        memcpy(buf, json_object_get_string(v), (size_t) json_object_get_string_len(v) + 1);
+        return 0;
+}
+
+int api_update_state_read(ApiContext *ctx, ApiUpdateState *ret) {
+        _cleanup_(json_object_putp) struct json_object *o = NULL;
+        _cleanup_free_ char *text = NULL;
+        ApiUpdateState s = { .state = "idle", .updated_at = -1 };
+        char when[32];
+        struct tm tm = {};
+        const char *end;
+        int r;
+
+        r = read_full_file(ctx->update_state, 64 * 1024, &text, NULL);
+        if (r == -ENOENT) {
+                *ret = s;
+                return 0;
+        }
+        if (r < 0)
+                return r;
+        o = json_tokener_parse(text);
+        if (!json_object_is_type(o, json_type_object) ||
+            state_string(o, "state", s.state, sizeof(s.state)) < 0 ||
+            state_string(o, "version", s.version, sizeof(s.version)) < 0 ||
+            state_string(o, "updated_at", when, sizeof(when)) < 0)
+                return -EBADMSG;
+        /* The agent writes whole seconds in UTC: "2025-03-01T12:00:00Z". */
+        if (when[0]) {
+                end = strptime(when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+                if (!end || *end)
+                        return -EBADMSG;
+                s.updated_at = (int64_t) timegm(&tm);
+        }
+        *ret = s;
+        return 0;
 }
 
 static void on_update_exit(ApiContext *ctx, int status);
@@ -85,23 +141,52 @@ static int on_reboot_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
-static void on_update_exit(ApiContext *ctx, int status) {
-        log_info("update %s finished with status %d", ctx->update_verb, status);
-        if (status == 0 && ctx->update_reboot) {
-                /* A few seconds first, so that the client that asked sees the outcome before the node goes.
-                 */
-                if (sd_event_add_time_relative(ctx->event, NULL, CLOCK_MONOTONIC, 5 * 1000000ULL, 0,
-                                               on_reboot_timer, ctx) < 0)
-                        (void) on_reboot_timer(NULL, 0, ctx);
-        }
-        ctx->update_reboot = false;
+void api_update_reboot_soon(ApiContext *ctx) {
+        if (sd_event_add_time_relative(ctx->event, NULL, CLOCK_MONOTONIC, 5 * 1000000ULL, 0, on_reboot_timer,
+                                       ctx) < 0)
+                (void) on_reboot_timer(NULL, 0, ctx);
 }
 
-/* Starts `update VERB ...` with what settings and the running system say. */
-static int spawn_update(ApiContext *ctx, const char *verb, const ApiRequest *req, char **ret_error) {
+/* Whether the apply that just ended made a new version bootable. It exits 0 also when there was nothing to
+ * install ("up-to-date") and leaves the state file as it was; then a reboot would only interrupt the node's
+ * work. The agent replaces the file on every write, so a written file is another file, or a newer one. */
+static bool applied_by_this_run(ApiContext *ctx) {
+        const struct stat *old = &ctx->update_state_before;
+        ApiUpdateState s;
+        struct stat st;
+
+        if (stat(ctx->update_state, &st) < 0 ||
+            (old->st_ino == st.st_ino && old->st_dev == st.st_dev &&
+             old->st_mtim.tv_sec == st.st_mtim.tv_sec && old->st_mtim.tv_nsec == st.st_mtim.tv_nsec))
+                return false;
+        return api_update_state_read(ctx, &s) >= 0 && streq(s.state, "ready");
+}
+
+static void on_update_exit(ApiContext *ctx, int status) {
+        ApiUpdateReboot reboot = ctx->update_reboot;
+
+        log_info("update %s finished with status %d", ctx->update_verb, status);
+        ctx->update_reboot = API_UPDATE_REBOOT_NO;
+        if (status != 0 || reboot == API_UPDATE_REBOOT_NO)
+                return;
+        if (!applied_by_this_run(ctx)) {
+                log_info("update %s installed nothing: no reboot", ctx->update_verb);
+                return;
+        }
+        /* A download can outlast the window (or automatic updates were turned off meanwhile): then the
+         * update waits, ready, for the next window. */
+        if (reboot == API_UPDATE_REBOOT_IN_WINDOW && !api_update_auto_may_reboot(ctx)) {
+                log_info("automatic update ready, but not rebooting: the maintenance window has closed or "
+                         "automatic updates are off");
+                return;
+        }
+        api_update_reboot_soon(ctx);
+}
+
+int api_update_spawn(ApiContext *ctx, const ApiUpdateRun *run, char **ret_error) {
         _cleanup_(json_object_putp) struct json_object *updates = NULL;
         static char seed[16], lock[64], repo[1024], variant[64], version[64], set[8], disk[PATH_MAX];
-        const char *argv[MAX_ARGS];
+        const char *argv[MAX_ARGS], *verb = run->verb;
         const char *prefix = "settings.updates";
         struct json_object *v;
         SettingsError e = {};
@@ -137,8 +222,8 @@ static int spawn_update(ApiContext *ctx, const char *verb, const ApiRequest *req
                 argv[n++] = ctx->update_root;
                 /* Checked in start(): an absolute path on the node, read by the agent instead of the
                  * repository. */
-                argv[n++] = api_query(req, "bundle") ? "--bundle" : "--repo";
-                argv[n++] = api_query(req, "bundle") ?: repo;
+                argv[n++] = run->bundle ? "--bundle" : "--repo";
+                argv[n++] = run->bundle ?: repo;
                 argv[n++] = "--variant";
                 argv[n++] = variant;
                 argv[n++] = "--current-version";
@@ -155,6 +240,10 @@ static int spawn_update(ApiContext *ctx, const char *verb, const ApiRequest *req
                 }
                 if (json_object_object_get_ex(updates, "ignore-waves", &v) && json_object_get_boolean(v))
                         argv[n++] = "--ignore-waves";
+                if (run->skip_version) {
+                        argv[n++] = "--skip-version";
+                        argv[n++] = run->skip_version;
+                }
         }
         if (streq(verb, "apply")) {
                 r = running_disk(ctx, disk, sizeof(disk));
@@ -165,11 +254,11 @@ static int spawn_update(ApiContext *ctx, const char *verb, const ApiRequest *req
                                        : r;
                 argv[n++] = "--disk";
                 argv[n++] = disk;
-                if (api_query(req, "version")) {
+                if (run->version) {
                         argv[n++] = "--version";
-                        argv[n++] = api_query(req, "version");
+                        argv[n++] = run->version;
                 }
-                if (api_query(req, "allow-downgrade") && streq(api_query(req, "allow-downgrade"), "true"))
+                if (run->allow_downgrade)
                         argv[n++] = "--allow-downgrade";
         }
         if (streq(verb, "apply") || streq(verb, "rollback") || streq(verb, "cancel")) {
@@ -180,6 +269,8 @@ static int spawn_update(ApiContext *ctx, const char *verb, const ApiRequest *req
         }
         argv[n] = NULL;
 
+        if (stat(ctx->update_state, &ctx->update_state_before) < 0)
+                ctx->update_state_before = (struct stat){};
         pid = fork();
         if (pid < 0)
                 return asprintf(ret_error, "fork: %s", strerror(errno)) < 0 ? -ENOMEM : negative_errno();
@@ -199,6 +290,7 @@ static int spawn_update(ApiContext *ctx, const char *verb, const ApiRequest *req
                                                                                                     : r;
         }
         snprintf(ctx->update_verb, sizeof(ctx->update_verb), "%s", verb);
+        ctx->update_reboot = streq(verb, "apply") ? run->reboot : API_UPDATE_REBOOT_NO;
         log_info("update %s started (pid %d)", verb, (int) pid);
         return 0;
 }
@@ -219,20 +311,25 @@ static const char *bundle_problem(const char *path) {
 
 static void start(ApiContext *ctx, const char *verb, const ApiRequest *req, ApiResponse *resp) {
         _cleanup_free_ char *error = NULL;
+        const char *reboot = api_query(req, "reboot"), *downgrade = api_query(req, "allow-downgrade");
         const char *bundle = api_query(req, "bundle"), *problem;
+        ApiUpdateRun run = { .verb = verb };
         struct json_object *o;
 
         if (ctx->update_child)
                 return api_respond_error(resp, 409, NULL, "update %s is already running", ctx->update_verb);
         if (bundle && (streq(verb, "check") || streq(verb, "apply")) && (problem = bundle_problem(bundle)))
                 return api_respond_error(resp, 400, NULL, "bundle path %s", problem);
-        ctx->update_reboot =
-                streq(verb, "apply") && api_query(req, "reboot") && streq(api_query(req, "reboot"), "true");
-        if (spawn_update(ctx, verb, req, &error) < 0) {
-                ctx->update_reboot = false;
+        if (streq(verb, "check") || streq(verb, "apply"))
+                run.bundle = bundle;
+        if (streq(verb, "apply")) {
+                run.version = api_query(req, "version");
+                run.allow_downgrade = downgrade && streq(downgrade, "true");
+                run.reboot = reboot && streq(reboot, "true") ? API_UPDATE_REBOOT_YES : API_UPDATE_REBOOT_NO;
+        }
+        if (api_update_spawn(ctx, &run, &error) < 0)
                 return api_respond_error(resp, 500, NULL, "%s",
                                          error ? error : "cannot start the update agent");
-        }
         o = json_object_new_object();
         json_object_object_add(o, "started", json_object_new_string(verb));
         api_respond(resp, 202, o);

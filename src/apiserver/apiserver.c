@@ -33,7 +33,8 @@ static const char *arg_update_program = "/usr/libexec/bulkhead/update";
 static const char *arg_update_root = "/usr/share/bulkhead/update/root.json";
 static const char *arg_update_state = "/var/lib/bulkhead/update-state.json";
 static const char *arg_esp = "/efi";
-static const char *arg_kernel_cmdline = "/proc/cmdline";
+static const char *arg_disk = NULL;
+static const char *arg_cmdline = "/proc/cmdline";
 
 static void help(void) {
         printf("Usage: apiserver [OPTIONS]\n"
@@ -51,10 +52,12 @@ static void help(void) {
                "  --update-root FILE   the trusted root.json of the update repository (default %s)\n"
                "  --update-state FILE  the agent's state file (default %s)\n"
                "  --esp DIR            where the EFI system partition is (default /efi)\n"
-               "  --kernel-cmdline FILE  the running set's command line (default /proc/cmdline; tests)\n"
+               "  --disk DEV           the boot disk updates write to (default: the disk of the running\n"
+               "                       root partition, bulkhead.root= on the kernel command line)\n"
+               "  --cmdline FILE       the kernel command line (default %s)\n"
                "  --no-bus             do not restart units or reboot through systemd (tests)\n",
                arg_socket, arg_datastore, arg_models, arg_templates, arg_os_release, arg_update_program,
-               arg_update_root, arg_update_state);
+               arg_update_root, arg_update_state, arg_cmdline);
 }
 
 static int parse_argv(int argc, char *argv[]) {
@@ -73,7 +76,8 @@ static int parse_argv(int argc, char *argv[]) {
                 ARG_UPDATE_ROOT,
                 ARG_UPDATE_STATE,
                 ARG_ESP,
-                ARG_KERNEL_CMDLINE,
+                ARG_DISK,
+                ARG_CMDLINE,
         };
         static const struct option options[] = {
                 { "socket", required_argument, NULL, ARG_SOCKET },
@@ -90,7 +94,8 @@ static int parse_argv(int argc, char *argv[]) {
                 { "update-root", required_argument, NULL, ARG_UPDATE_ROOT },
                 { "update-state", required_argument, NULL, ARG_UPDATE_STATE },
                 { "esp", required_argument, NULL, ARG_ESP },
-                { "kernel-cmdline", required_argument, NULL, ARG_KERNEL_CMDLINE },
+                { "disk", required_argument, NULL, ARG_DISK },
+                { "cmdline", required_argument, NULL, ARG_CMDLINE },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
@@ -148,8 +153,11 @@ static int parse_argv(int argc, char *argv[]) {
                 case ARG_ESP:
                         arg_esp = optarg;
                         break;
-                case ARG_KERNEL_CMDLINE:
-                        arg_kernel_cmdline = optarg;
+                case ARG_DISK:
+                        arg_disk = optarg;
+                        break;
+                case ARG_CMDLINE:
+                        arg_cmdline = optarg;
                         break;
                 default:
                         return -EINVAL;
@@ -238,7 +246,8 @@ int main(int argc, char *argv[]) {
         ctx.update_root = arg_update_root;
         ctx.update_state = arg_update_state;
         ctx.update_esp = arg_esp;
-        ctx.kernel_cmdline = arg_kernel_cmdline;
+        ctx.update_disk = arg_disk;
+        ctx.cmdline = arg_cmdline;
 
         if (open_settings(&ctx) < 0)
                 return EXIT_FAILURE;

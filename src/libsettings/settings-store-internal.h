@@ -39,5 +39,9 @@ int store_tree_add(struct json_object *tree, const char *key, const char *value,
 /* Steps st to its end, adding each (key, value) row to tree; what names the read in errors. */
 int store_read_tree(SettingsStore *s, sqlite3_stmt *st, struct json_object *tree, const char *what,
                     SettingsError *ret_error);
+/* Writes every leaf of tree through st (key and value at parameters key_param and key_param + 1), in the
+ * caller's transaction; changed (may be NULL) gets the keys a row changed for. */
+int store_write_leaves(SettingsStore *s, sqlite3_stmt *st, int key_param, struct json_object *tree,
+                       struct json_object *changed, SettingsError *ret_error);
 /* Sorts a JSON array of strings in place. */
 void store_sort_strings(struct json_object *a);

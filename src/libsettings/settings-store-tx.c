@@ -41,10 +41,23 @@ static int write_leaf(char *const *names, size_t n, struct json_object *value, v
         return 0;
 }
 
+int store_write_leaves(SettingsStore *s, sqlite3_stmt *st, int key_param, struct json_object *tree,
+                       struct json_object *changed, SettingsError *ret_error) {
+        LeafWriter w = { .s = s, .st = st, .key_param = key_param, .changed = changed, .error = ret_error };
+        int r;
+
+        if (!json_object_is_type(tree, json_type_object))
+                return settings_error(ret_error, -EINVAL, "settings", "not an object");
+        r = settings_tree_walk(tree, write_leaf, &w);
+        if (r == -E2BIG && w.count <= SETTINGS_MAX_KEYS)
+                r = settings_error(ret_error, -EINVAL, "", "tree deeper than %d names",
+                                   SETTINGS_KEY_MAX_DEPTH);
+        return r;
+}
+
 /* Writes every leaf of tree through the prepared statement st inside one write transaction. */
 static int write_tree(SettingsStore *s, sqlite3_stmt *st, int key_param, struct json_object *tree,
                       struct json_object *changed, SettingsError *ret_error) {
-        LeafWriter w = { .s = s, .st = st, .key_param = key_param, .changed = changed, .error = ret_error };
         int r;
 
         if (!json_object_is_type(tree, json_type_object))
@@ -52,10 +65,7 @@ static int write_tree(SettingsStore *s, sqlite3_stmt *st, int key_param, struct 
         r = store_begin_write(s, ret_error);
         if (r < 0)
                 return r;
-        r = settings_tree_walk(tree, write_leaf, &w);
-        if (r == -E2BIG && w.count <= SETTINGS_MAX_KEYS)
-                r = settings_error(ret_error, -EINVAL, "", "tree deeper than %d names",
-                                   SETTINGS_KEY_MAX_DEPTH);
+        r = store_write_leaves(s, st, key_param, tree, changed, ret_error);
         if (r < 0)
                 return store_rollback(s, r);
         return store_commit(s, ret_error);

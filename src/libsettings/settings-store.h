@@ -70,3 +70,13 @@ int settings_store_metadata_get(SettingsStore *s, const char *name, struct json_
                                 SettingsError *ret_error);
 int settings_store_metadata_set(SettingsStore *s, const char *name, struct json_object *value,
                                 SettingsError *ret_error);
+
+/* Migrations (docs/decisions/0014-settings-migrations.md). The metadata name holding the OS version whose
+ * model the live settings follow, as a JSON string. */
+#define SETTINGS_STORE_DATA_VERSION "data-version"
+/* Writes a consistent copy of the whole database to path (created 0600; it must not exist). */
+int settings_store_copy_to(SettingsStore *s, const char *path, SettingsError *ret_error);
+/* In one transaction: the live settings become exactly tree, pending transactions and snapshots are
+ * dropped, and the data version is set. */
+int settings_store_replace_live(SettingsStore *s, struct json_object *tree, const char *data_version,
+                                SettingsError *ret_error);

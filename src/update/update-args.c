@@ -59,6 +59,8 @@ int update_args_parse(int argc, char *argv[], unsigned need, void (*help)(void),
                 ARG_ROOT_DEV,
                 ARG_VERITY_DEV,
                 ARG_ESP_FREE,
+                ARG_SKIP,
+                ARG_MIGRATIONS_DIR,
         };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -70,6 +72,7 @@ int update_args_parse(int argc, char *argv[], unsigned need, void (*help)(void),
                 { "seed", required_argument, NULL, ARG_SEED },
                 { "ignore-waves", no_argument, NULL, ARG_IGNORE_WAVES },
                 { "version-lock", required_argument, NULL, ARG_LOCK },
+                { "skip-version", required_argument, NULL, ARG_SKIP },
                 { "now", required_argument, NULL, ARG_NOW },
                 { "state", required_argument, NULL, ARG_STATE },
                 { "version", required_argument, NULL, ARG_VERSION },
@@ -79,11 +82,15 @@ int update_args_parse(int argc, char *argv[], unsigned need, void (*help)(void),
                 { "esp", required_argument, NULL, ARG_ESP },
                 { "root-dev", required_argument, NULL, ARG_ROOT_DEV },
                 { "verity-dev", required_argument, NULL, ARG_VERITY_DEV },
+                { "migrations-dir", required_argument, NULL, ARG_MIGRATIONS_DIR },
                 /* Not in --help: lets tests reach the ESP-full path without mounting a small file system. */
                 { "test-esp-free", required_argument, NULL, ARG_ESP_FREE },
                 {},
         };
-        UpdateArgs a = { .state = UPDATE_STATE_PATH, .esp_free = -1, .now = tuf_time_now() };
+        UpdateArgs a = { .state = UPDATE_STATE_PATH,
+                         .migrations_dir = UPDATE_MIGRATIONS_DIR,
+                         .esp_free = -1,
+                         .now = tuf_time_now() };
         uint64_t v;
         int c;
 
@@ -114,6 +121,9 @@ int update_args_parse(int argc, char *argv[], unsigned need, void (*help)(void),
                 case ARG_LOCK:
                         a.version_lock = optarg;
                         break;
+                case ARG_SKIP:
+                        a.skip_version = optarg;
+                        break;
                 case ARG_STATE:
                         a.state = optarg;
                         break;
@@ -134,6 +144,9 @@ int update_args_parse(int argc, char *argv[], unsigned need, void (*help)(void),
                         break;
                 case ARG_VERITY_DEV:
                         a.verity_dev = optarg;
+                        break;
+                case ARG_MIGRATIONS_DIR:
+                        a.migrations_dir = optarg;
                         break;
                 case ARG_SEED:
                         if (parse_u64(optarg, MANIFEST_SEEDS - 1, &v) < 0)

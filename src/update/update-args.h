@@ -6,10 +6,14 @@
 
 #include "tuf-time.h"
 
+#define UPDATE_MIGRATIONS_DIR "/var/lib/bulkhead/migrations"
+
 /* The options of check, apply, cancel and rollback: one parser, each verb says which it requires. */
 typedef struct UpdateArgs {
-        const char *root, *repo, *bundle, *variant, *current_version, *state, *version_lock, *version;
+        const char *root, *repo, *bundle, *variant, *current_version, *state, *version_lock, *version,
+                *skip_version;
         const char *disk, *root_dev, *verity_dev, *esp;
+        const char *migrations_dir; /* where `migrate` finds the migrations between the two versions */
         unsigned seed;
         bool seed_set, ignore_waves, allow_downgrade;
         TufTime now;

@@ -240,6 +240,21 @@ static void bundle_filter(UpdateRepo *r, json_object *manifest) {
                         (void) json_object_array_del_idx(versions, i - 1, 1);
 }
 
+int update_repo_fetch_small(UpdateRepo *r, const TufTarget *t, char **ret, size_t *ret_size,
+                            char **ret_error) {
+        Buffer b = {};
+        int q;
+
+        q = update_repo_fetch(r, t, buffer_sink, &b, ret_error);
+        if (q < 0) {
+                free(b.data);
+                return q;
+        }
+        *ret = b.data ?: strdup("");
+        *ret_size = b.size;
+        return *ret ? 0 : -ENOMEM;
+}
+
 int update_repo_manifest(UpdateRepo *r, json_object **ret, char **ret_error) {
         _cleanup_(json_object_putp) json_object *m = NULL;
         _cleanup_free_ char *why = NULL;

@@ -36,6 +36,10 @@ int update_repo_target(UpdateRepo *r, const char *path, const char *kind, const 
 /* Downloads t into sink; the bytes are verified (length and hashes) when this returns 0. */
 int update_repo_fetch(UpdateRepo *r, const TufTarget *t, TufSink sink, void *userdata, char **ret_error);
 
+/* Downloads a small target (a manifest, a migration) into memory, NUL-terminated, verified. */
+int update_repo_fetch_small(UpdateRepo *r, const TufTarget *t, char **ret, size_t *ret_size,
+                            char **ret_error);
+
 /* A string or integer member of a custom object: NULL / -1 when absent or of another type. */
 const char *update_json_string(json_object *o, const char *key);
 int64_t update_json_int(json_object *o, const char *key);

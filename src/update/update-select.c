@@ -45,7 +45,7 @@ static bool wave_started(json_object *e, const UpdatePolicy *p) {
 
 int update_select(json_object *manifest, const UpdatePolicy *p, json_object **ret, char **ret_error) {
         json_object *versions = versions_of(manifest), *best = NULL;
-        UpdateVersion current, lock, best_v;
+        UpdateVersion current, lock, skip, best_v;
         bool locked = p->lock && !streq(p->lock, "latest");
 
         if (update_version_parse(p->current, &current) < 0)
@@ -54,6 +54,9 @@ int update_select(json_object *manifest, const UpdatePolicy *p, json_object **re
         if (locked && update_version_parse(p->lock, &lock) < 0)
                 return tuf_error(ret_error, -EINVAL, "version lock '%s' is not 'latest' or a version",
                                  p->lock);
+        if (p->skip && update_version_parse(p->skip, &skip) < 0)
+                return tuf_error(ret_error, -EINVAL, "version to skip '%s' is not a semantic version",
+                                 p->skip);
         if (p->seed >= MANIFEST_SEEDS)
                 return tuf_error(ret_error, -EINVAL, "seed %u is not below %d", p->seed, MANIFEST_SEEDS);
         for (size_t i = 0; versions && i < json_object_array_length(versions); i++) {
@@ -68,7 +71,8 @@ int update_select(json_object *manifest, const UpdatePolicy *p, json_object **re
                         continue;
                 }
                 if (update_version_compare(&v, &current) <= 0 ||
-                    (locked && update_version_compare(&v, &lock) != 0))
+                    (locked && update_version_compare(&v, &lock) != 0) ||
+                    (p->skip && update_version_compare(&v, &skip) == 0))
                         continue;
                 if (best && update_version_compare(&v, &best_v) <= 0)
                         continue;

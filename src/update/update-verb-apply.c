@@ -6,6 +6,7 @@
 #include "tuf-error.h"
 #include "update-esp.h"
 #include "update-install.h"
+#include "update-migrations.h"
 #include "update-repo.h"
 #include "update-verbs.h"
 
@@ -15,7 +16,7 @@ static void help(void) {
                "                    --current-set a|b --esp DIR --disk DEV|FILE [OPTIONS...]\n\n"
                "Installs a version into the inactive partition set: root image and verity tree written and\n"
                "verified, then the set's UKI placed on the ESP with boot tries. Without --version, the\n"
-               "version \"update check\" would report.\n\n"
+               "version \"update check\" would report (--skip-version counts only then).\n\n"
                "     --version V             Install this version\n"
                "     --allow-downgrade       Allow a version not newer than the current one\n"
                "     --current-set a|b       The set this node runs from; the other one is written\n"
@@ -23,6 +24,8 @@ static void help(void) {
                "     --root-dev PATH         The inactive root partition, instead of looking on --disk\n"
                "     --verity-dev PATH       The inactive verity partition, likewise\n"
                "     --esp DIR               The mounted ESP\n"
+               "     --migrations-dir DIR    Where to leave the settings migrations between the\n"
+               "                             two versions (default " UPDATE_MIGRATIONS_DIR ")\n"
                "     (and the options of update check)\n"
                "  -h --help                  Show this help\n");
 }
@@ -68,7 +71,8 @@ static int open_partitions(const UpdateArgs *a, char set, UpdatePartition *root,
 
 /* Partitions first, UKI last: the UKI is what makes a set bootable, so it appears only once the set it
  * names holds verified bytes (decision 0010). */
-static int apply(const UpdateArgs *a, UpdateRepo *repo, json_object *entry, char set, char **ret_error) {
+static int apply(const UpdateArgs *a, UpdateRepo *repo, json_object *manifest, json_object *entry, char set,
+                 char **ret_error) {
         _cleanup_(update_partition_done) UpdatePartition root = UPDATE_PARTITION_NULL,
                                                          verity = UPDATE_PARTITION_NULL;
         UpdateImage img;
@@ -85,6 +89,12 @@ static int apply(const UpdateArgs *a, UpdateRepo *repo, json_object *entry, char
         r = update_record(a, UPDATE_STATE_STAGED, img.version, set, NULL);
         if (r < 0)
                 return tuf_error(ret_error, r, "cannot record the staged state");
+        /* Before the UKI: the new version's first boot migrates the settings with these, and the old
+         * version, booting again after a rollback, migrates them back. */
+        r = update_migrations_stage(repo, manifest, img.variant, a->current_version, img.version,
+                                    a->migrations_dir, ret_error);
+        if (r < 0)
+                return r;
         return update_esp_install_uki(repo, img.uki, a->esp, img.version, set, a->esp_free, ret_error);
 }
 
@@ -110,7 +120,7 @@ int verb_apply(int argc, char *argv[]) {
                 return EXIT_SUCCESS;
         }
         version = json_object_get_string(json_object_object_get(entry, "version"));
-        r = apply(&a, repo, entry, set, &why);
+        r = apply(&a, repo, manifest, entry, set, &why);
         if (r < 0)
                 return update_fail(&a, r, why);
         if (update_record(&a, UPDATE_STATE_READY, version, set, NULL) < 0)

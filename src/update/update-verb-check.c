@@ -24,6 +24,7 @@ static void help(void) {
                "     --seed N                Fleet seed 0-2047 (default: from /etc/machine-id)\n"
                "     --ignore-waves          Do not wait for the node's rollout wave\n"
                "     --version-lock latest|X Only this version (default: latest)\n"
+               "     --skip-version V        Never offer V (one this node came back from)\n"
                "     --now RFC3339           The time, instead of the clock\n"
                "     --state FILE            State file (default " UPDATE_STATE_PATH ")\n"
                "  -h --help                  Show this help\n");
@@ -33,6 +34,7 @@ int update_policy_from_args(const UpdateArgs *a, UpdatePolicy *ret, char **ret_e
         UpdatePolicy p = { .variant = a->variant,
                            .current = a->current_version,
                            .lock = a->version_lock,
+                           .skip = a->skip_version,
                            .ignore_waves = a->ignore_waves,
                            .seed = a->seed,
                            .now = a->now };

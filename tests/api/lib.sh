@@ -23,6 +23,12 @@ check() { # description, then a command that must succeed
 printf 'NAME=Bulkhead\nVERSION_ID=0.1.0\nVARIANT_ID=qemu\nPRETTY_NAME="Bulkhead 0.1.0 (qemu)"\n' \
         >"$work/os-release"
 mkdir "$work/root"
+# The update agent is tests/api/fake-update.sh (what it does next: $work/fake-update/next); the node runs set
+# a of a disk that is a plain path.
+export FAKE_UPDATE_DIR="$work/fake-update"
+fake_update=$(realpath "$(dirname "${BASH_SOURCE[0]}")/fake-update.sh")
+mkdir "$FAKE_UPDATE_DIR" "$work/esp"
+printf 'console=ttyS0 bulkhead.set=a bulkhead.root=00000000-0000-0000-0000-000000000001\n' >"$work/cmdline"
 
 # The update agent and what it reads are files of the test (a test that drives updates writes them), so that
 # no test can run a real agent of the host.
@@ -34,9 +40,9 @@ start() {
         rm -f "$work/api.sock"
         "$apiserver" --socket "$work/api.sock" --datastore "$work/${1:-settings.sqlite}" --models "$src/models" \
                 --templates "$src/templates" --root "$work/root" --os-release "$work/os-release" --no-bus \
-                --update-program "$work/update" --update-root "$work/update-root.json" \
-                --update-state "$work/update-state.json" --esp "$work/esp" --kernel-cmdline "$work/cmdline" \
-                2>>"$work/server.log" &
+                --update-program "$fake_update" \
+                --update-state "$work/update-state.json" --update-root "$work/root.json" --esp "$work/esp" \
+                --disk "$work/disk.img" --cmdline "$work/cmdline" 2>>"$work/server.log" &
         server=$!
         for _ in $(seq 200); do [ -S "$work/api.sock" ] && return 0; sleep 0.025; done
         echo "server did not start:"; cat "$work/server.log"; exit 1

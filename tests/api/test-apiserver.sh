@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # The API server and apiclient end to end on the host: a real server on a temporary socket and datastore,
 # driven by apiclient as an operator would. Checks answers, exit codes, rendering (the sha256 a node
-# reports equals the one `render --settings` computes), try/confirm and persistence across restarts.
+# reports equals the one `render --settings` computes), try/confirm, persistence across restarts, and
+# updates run by a fake agent (tests/api/fake-update.sh), automatic ones inside and outside the window.
 # Usage: test-apiserver.sh APISERVER APICLIENT RENDER SOURCE_ROOT
 set -uo pipefail
 apiserver=$1 apiclient=$2 render=$3 src=$4
@@ -58,7 +59,7 @@ check "apply of broken TOML names line and column (exit 1)" [ $? -eq 1 ] && grep
 api raw -X POST -u /tx/apply
 check "apply of every file exits 0" [ $? -eq 0 ]
 api --json get >"$work/settings.json"
-for f in motd sysctl timesyncd resolved containerd-config; do
+for f in motd sysctl timesyncd resolved containerd-config updates; do
         node=$(api --json raw -u "/configuration-files?names=$f" | sed -n 's/.*"sha256":"\([0-9a-f]*\)".*/\1/p')
         tmpl=$(api --json raw -u "/configuration-files?names=$f" | sed -n 's/.*"template":"\([^"]*\)".*/\1/p')
         host=$("$render" --settings "$work/settings.json" --template "$src/templates/$tmpl" \
@@ -82,34 +83,106 @@ kill -9 "$server"; wait "$server" 2>/dev/null
 start
 check "a try left unconfirmed by a crash is reverted at start" [ "$(api --json get motd)" = '{"motd":"from toml"}' ]
 
-# Updates: the server runs the agent (here a fake that records its arguments and leaves a state) with the
-# repository, or with ?bundle=PATH the bundle instead; a bundle path must be absolute, without control
-# characters, and is refused before any agent runs.
-cat >"$work/update" <<'EOF'
-#!/bin/sh
-printf '%s\n' "$@" >"${0%/*}/update-args.txt"
-while [ $# -gt 1 ]; do [ "$1" = --state ] && state=$2; shift; done
-echo '{"state": "available", "version": "2.0.0", "reason": null, "set": null, "updated_at": null}' >"$state"
-EOF
-chmod +x "$work/update"
-args="$work/update-args.txt"
-# Conditions of more than one command, so that check sees all of them.
-ran_with() { # OPTION VALUE: the agent got OPTION followed by VALUE
-        grep -A1 -x -- "$1" "$args" | tail -n1 | grep -qxF -- "$2"
-}
+# Updates, with tests/api/fake-update.sh as the agent. Windows are set around the real clock: every day, from
+# a few minutes ago (inside) or from three hours on (outside), so the test needs no clock of its own.
+calls=$FAKE_UPDATE_DIR/calls
+fake() { echo "$1" >"$FAKE_UPDATE_DIR/next"; rm -f "$calls"; }
+at() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
+wait_log() { for _ in $(seq 80); do grep -q "$1" "$work/server.log" && return 0; sleep 0.1; done; return 1; }
+wait_idle() { for _ in $(seq 80); do api --json raw -u /updates/status | grep -q '"running":null' && return 0; sleep 0.1; done; }
+
+check "automatic updates are on by default, every day from 03:00 UTC for 120 minutes" [ "$(api --json get updates.automatic updates.maintenance-window)" = \
+        '{"updates":{"automatic":true,"maintenance-window":{"days":["mon","tue","wed","thu","fri","sat","sun"],"length-minutes":120,"start-time":"03:00"}}}' ]
+err=$(api set --json '{"updates": {"maintenance-window": {"length-minutes": 0}}}' 2>&1)
+[ $? -eq 2 ] && [[ "$err" == *"settings.updates.maintenance-window.length-minutes: not between 30 and 1440"* ]]
+check "a window of 0 minutes is refused (exit 2): $err" [ $? -eq 0 ]
+
+opens_at=$(date -u -d "$(date -u -d '+3 hours' '+%F %H:%M') UTC" +%s)
+api set updates.maintenance-window.start-time="$(at "$opens_at" | cut -c12-16)" updates.maintenance-window.length-minutes=60
+fake "ready 0.2.0"
+out=$(api update auto)
+[ $? -eq 0 ] && [ "$out" = "outside the maintenance window; the maintenance window opens at $(at "$opens_at")" ]
+check "auto outside the window: exit 0, says when it opens ($out)" [ $? -eq 0 ]
+out=$(api --json raw -X POST -u /actions/update/auto)
+check "auto outside the window answers 200 with the opening time ($out)" \
+        [ "$out" = "{\"started\":null,\"reason\":\"outside the maintenance window\",\"window\":{\"open\":false,\"opens\":\"$(at "$opens_at")\"}}" ]
+check "auto outside the window runs nothing" [ ! -e "$calls" ]
+out=$(api update apply)
+[ $? -eq 0 ] && [ "$out" = "ready 0.2.0" ] &&
+        grep -q "^apply .*--current-version 0.1.0 .*--disk $work/disk.img --current-set a --esp $work/esp" "$calls"
+check "update apply works outside the window ($out)" [ $? -eq 0 ]
+fake up-to-date
+out=$(api update apply --reboot)
+wait_log "update apply installed nothing: no reboot" && ! grep -q "rebooting into" "$work/server.log"
+check "update apply --reboot with nothing to install does not reboot ($out)" [ $? -eq 0 ]
+rm "$work/update-state.json" # as if that apply had not happened: a ready update is the next case but one
+
+opened=$(date -u -d "$(date -u -d '-5 min' '+%F %H:%M') UTC" +%s)
+api set updates.maintenance-window.start-time="$(at "$opened" | cut -c12-16)" updates.automatic=false
+fake "ready 0.2.0"
+out=$(api update auto)
+[ $? -eq 0 ] && [ ! -e "$calls" ] && [ "$out" = "automatic updates are off (settings.updates.automatic)" ]
+check "auto with automatic updates off does nothing ($out)" [ $? -eq 0 ]
+api set updates.automatic=true
+fake up-to-date
+out=$(api --json raw -X POST -u /actions/update/auto)
+check "auto inside the window starts apply and says when the window closes ($out)" \
+        [ "$out" = "{\"started\":\"apply\",\"window\":{\"open\":true,\"closes\":\"$(at $((opened + 3600)))\"}}" ]
+wait_log "update apply installed nothing: no reboot" && ! grep -q "rebooting into" "$work/server.log"
+check "with nothing to install, no reboot" [ $? -eq 0 ]
+grep -q "^apply .*--seed [0-9]* --version-lock latest --disk" "$calls" && ! grep -q -- --skip-version "$calls"
+check "the agent ran apply with the settings (wave seed, lock), not skipping anything" [ $? -eq 0 ]
+
+fake "ready 0.2.0"
+out=$(api update auto)
+check "auto inside the window applies ($out)" [ "$out" = "ready 0.2.0" ]
+wait_log "update applied: rebooting into the new set"
+check "and reboots while the window is open" [ $? -eq 0 ]
+fake "ready 0.3.0"
+out=$(api update auto)
+[ "$out" = "rebooting into 0.2.0" ] && [ ! -e "$calls" ]
+check "a ready update of this boot is rebooted into without another download ($out)" [ $? -eq 0 ]
+echo 1 >"$FAKE_UPDATE_DIR/seconds"
+rm "$work/update-state.json"
+api raw -X POST -u /actions/update/auto >/dev/null
+api set updates.automatic=false
+wait_log "automatic update ready, but not rebooting"
+check "an automatic update that ends after automatic updates were turned off does not reboot" [ $? -eq 0 ]
+rm "$FAKE_UPDATE_DIR/seconds"
+api set updates.automatic=true
+printf '{"state": "ready", "version": "0.2.0", "set": "b", "updated_at": "2000-01-01T00:00:00Z"}\n' \
+        >"$work/update-state.json"
+fake up-to-date
+api update auto >/dev/null
+check "a version made ready before this boot that is not running is skipped" grep -q -- "--skip-version 0.2.0" "$calls"
+echo 2 >"$FAKE_UPDATE_DIR/seconds"
+api raw -X POST -u /actions/update/auto >/dev/null
+out=$(api raw -X POST -u /actions/update/auto 2>&1)
+[ $? -eq 2 ] && [[ "$out" == *"already running"* ]]
+check "auto while the agent runs is refused (exit 2): $out" [ $? -eq 0 ]
+wait_idle
+rm "$FAKE_UPDATE_DIR/seconds"
+fake error
+out=$(api update auto)
+[ $? -eq 2 ] && [ "$out" = "error: fake failure" ]
+check "an agent that fails: exit 2 with its reason ($out)" [ $? -eq 0 ]
+
+# Bundles: with ?bundle=PATH the agent reads the bundle instead of the repository; a bundle path must be
+# absolute, without control characters, and is refused before any agent runs.
 exited() { # RC EXPECTED-RC OUTPUT NEEDLE
         [ "$1" -eq "$2" ] && [[ "$3" == *"$4"* ]]
 }
+fake "ready 2.0.0"
 out=$(api update check); rc=$?
-check "update check runs the agent ($out)" exited $rc 0 "$out" "available 2.0.0"
-check "without --bundle the agent reads the repository" grep -qx -- --repo "$args"
-check "the agent is told the running version and variant" \
-        bash -c 'grep -qx 0.1.0 "$1" && grep -qx qemu "$1"' _ "$args"
+check "update check runs the agent ($out)" exited $rc 0 "$out" "ready 2.0.0"
+check "without --bundle the agent reads the repository" grep -q -- "^check .*--repo " "$calls"
+check "the agent is told the running version and variant" grep -q -- "--variant qemu --current-version 0.1.0" "$calls"
+fake "ready 2.0.0"
 out=$(api update check --bundle '/local/bulkhead 2.0.0 & more.tar'); rc=$?
-check "update check --bundle runs the agent ($out)" exited $rc 0 "$out" "available 2.0.0"
-check "the agent gets --bundle and the path, byte for byte" ran_with --bundle '/local/bulkhead 2.0.0 & more.tar'
-check "... and no --repo" bash -c '! grep -qx -- --repo "$1"' _ "$args"
-rm -f "$args"
+check "update check --bundle runs the agent ($out)" exited $rc 0 "$out" "ready 2.0.0"
+check "the agent gets --bundle and the path, whole" grep -qF -- "--bundle /local/bulkhead 2.0.0 & more.tar --variant" "$calls"
+check "... and no --repo" bash -c '! grep -q -- "--repo" "$1"' _ "$calls"
+rm -f "$calls"
 err=$(api update check --bundle bundle.tar 2>&1); rc=$?
 check "a relative bundle path is refused with exit 2 ($err)" exited $rc 2 "$err" "not an absolute path"
 err=$(api update apply --bundle ../bundle.tar 2>&1); rc=$?
@@ -117,7 +190,8 @@ check "apply: a relative bundle path is refused with exit 2 ($err)" exited $rc 2
 err=$(api raw -X POST -u '/actions/update/apply?bundle=/local/a%0Ab.tar' 2>&1); rc=$?
 check "a bundle path with a control character is refused with exit 2 ($err)" \
         exited $rc 2 "$err" "control character"
-check "no agent ran for a refused bundle path" [ ! -e "$args" ]
+check "no agent ran for a refused bundle path" [ ! -e "$calls" ]
+rm -f "$work/update-state.json"
 
 echo "api: $passed passed, $failed failed"
 [ $failed -eq 0 ]

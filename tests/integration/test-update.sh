@@ -4,7 +4,9 @@
 # publishes both in a fresh TUF repository signed with the keys the image trusts, serves it on 127.0.0.1
 # and hands it to the guest through a QEMU guestfwd (10.0.2.100:80). The node, booted from 0.1.0, sees
 # 0.2.0 with `apiclient update check`, writes it to the other partition set with `update apply --reboot`,
-# and comes back as 0.2.0 on set b with the settings made on 0.1.0, and blesses that boot.
+# and comes back as 0.2.0 on set b with the settings made on 0.1.0, migrated (0.2.0's model adds a key and
+# a migration sets it), and blesses that boot. A broken 0.3.0 then falls back to 0.2.0, whose first boot
+# back runs 0.3.0's backward migration.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tools/lib/variant.sh"
 . "$TOP/tools/lib/common.sh"
@@ -18,11 +20,41 @@ cp --sparse=always "$IMAGE" "$disk"
 truncate -s 3G "$disk"
 api() { timeout 600 "$TOP/build/bin/apiclient" --socket "$WORK/api.sock" "$@"; }
 
+# The settings migrations both versions carry (decision 0014), and the models that go with them: 0.2.0
+# adds settings.test-v2.greeting, 0.3.0 adds settings.test-v3.note; each takes its key away going back.
+mig="$WORK/migrations"
+mkdir -p "$mig"
+printf '%s\n' "$v1 $v2 add-greeting" "$v2 $v1 remove-greeting" "$v2 0.3.0 add-note" "0.3.0 $v2 remove-note" \
+        >"$mig/migrations.txt"
+migration() { # NAME OP KEY [VALUE]
+        printf '{"format": 1, "name": "%s", "steps": [{"op": "%s", "key": "%s"%s}]}\n' "$1" "$2" "$3" \
+                "${4:+, \"value\": \"$4\"}" >"$mig/$1.json"
+}
+migration add-greeting add settings.test-v2.greeting "hello from $v2"
+migration remove-greeting remove settings.test-v2
+migration add-note add settings.test-v3.note "from 0.3.0"
+migration remove-note remove settings.test-v3
+model_with() { # OVERLAY KEY...: the variant's model plus a string key per argument, into OVERLAY
+        mkdir -p "$1/usr/share/bulkhead/models/variants"
+        python3 - "$TOP/models/variants/$VARIANT.json" "$@" <<'PY'
+import json, sys
+model = json.load(open(sys.argv[1]))
+out, keys = sys.argv[2], sys.argv[3:]
+settings = model.setdefault("settings", {})
+for key in keys:
+    top, field = key.split(".")
+    settings.setdefault(top, {"type": "object", "fields": {}})["fields"][field] = {"type": "string", "default": "hello from model"}
+json.dump(model, open(out + "/usr/share/bulkhead/models/variants/" + sys.argv[1].rsplit("/", 1)[1], "w"), indent=2)
+PY
+}
+model_with "$WORK/v2" test-v2.greeting
+
 echo "  building $v2 and the repository (a few minutes)"
 export SB_KEY=${SB_KEY:-$TOP/build/keys/snakeoil.key} SB_CERT=${SB_CERT:-/usr/share/ovmf/PkKek-1-snakeoil.pem}
 REPO_DIR="$WORK/repo" "$TOP/tools/build-repo.sh" "$VARIANT" >"$WORK/repo.log" 2>&1 ||
         { cat "$WORK/repo.log"; fail "could not publish $v1"; finish; }
-VERSION=$v2 IMAGES_DIR="$WORK/images" "$TOP/tools/build-image.sh" "$VARIANT" >"$WORK/build.log" 2>&1 ||
+VERSION=$v2 IMAGES_DIR="$WORK/images" IMAGE_OVERLAY="$WORK/v2" MIGRATIONS_DIR="$mig" \
+        "$TOP/tools/build-image.sh" "$VARIANT" >"$WORK/build.log" 2>&1 ||
         { tail -20 "$WORK/build.log"; fail "could not build $v2"; finish; }
 VERSION=$v2 IMAGES_DIR="$WORK/images" REPO_DIR="$WORK/repo" "$TOP/tools/build-repo.sh" "$VARIANT" \
         >>"$WORK/repo.log" 2>&1 || { cat "$WORK/repo.log"; fail "could not publish $v2"; finish; }
@@ -65,15 +97,23 @@ boot "$v2" b
 got=$(api --json get motd) || true
 [ "$got" = "{\"motd\":\"set on $v1\"}" ] && pass "settings made on $v1 are kept on $v2" || fail "after update: $got"
 vm_wait '^bulkhead: boot blessed set=b' 120 && pass "the $v2 boot on set b is blessed" || fail "set b not blessed"
+line="bulkhead: settings migrated from $v1 to $v2: add-greeting (1 changes)"
+grep -aq "^$line" "$WORK/console.log" && pass "$line" ||
+        fail "no forward migration: $(grep -a 'bulkhead: .*migrat' "$WORK/console.log" | tr -d '\r')"
+got=$(api --json get test-v2) || true
+[ "$got" = "{\"test-v2\":{\"greeting\":\"hello from $v2\"}}" ] && pass "$v2 adds a key, set by its migration: $got" ||
+        fail "the migrated key: $got"
 
 # A 0.3.0 whose API server exits at start: it must boot at most three times, then the node comes back to
 # 0.2.0 on set b by itself, blessed, and says why.
 v3=0.3.0
+model_with "$WORK/broken" test-v2.greeting test-v3.note
 mkdir -p "$WORK/broken/usr/lib/systemd/system/apiserver.service.d"
 printf '[Service]\nExecStart=\nExecStart=/usr/libexec/bulkhead/apiserver --no-such-option\n' \
         >"$WORK/broken/usr/lib/systemd/system/apiserver.service.d/99-broken.conf"
 rm -rf "$WORK/images"
-VERSION=$v3 IMAGES_DIR="$WORK/images" IMAGE_OVERLAY="$WORK/broken" "$TOP/tools/build-image.sh" "$VARIANT" \
+VERSION=$v3 IMAGES_DIR="$WORK/images" IMAGE_OVERLAY="$WORK/broken" MIGRATIONS_DIR="$mig" \
+        "$TOP/tools/build-image.sh" "$VARIANT" \
         >"$WORK/build.log" 2>&1 || { tail -20 "$WORK/build.log"; fail "could not build $v3"; finish; }
 VERSION=$v3 IMAGES_DIR="$WORK/images" REPO_DIR="$WORK/repo" "$TOP/tools/build-repo.sh" "$VARIANT" \
         >>"$WORK/repo.log" 2>&1 || { cat "$WORK/repo.log"; fail "could not publish $v3"; finish; }
@@ -105,7 +145,17 @@ fi
 grep -aq "^bulkhead: earlier boot failed: version=$v3 set=a api=down" "$WORK/console.log" &&
         pass "the record says why: $(grep -a '^bulkhead: earlier boot failed' "$WORK/console.log" | head -1 | tr -d '\r')" ||
         fail "no record of the failed $v3 boots"
-got=$(api --json get motd) || true
-[ "$got" = "{\"motd\":\"set on $v1\"}" ] && pass "settings intact after the rollback" || fail "after rollback: $got"
+# The set booted back runs the newer version's backward migration, and its API works.
+line="bulkhead: settings migrated from $v3 to $v2: remove-note (1 changes)"
+grep -aq "^$line" "$WORK/console.log" && pass "$line" ||
+        fail "no backward migration: $(grep -a 'bulkhead: .*migrat' "$WORK/console.log" | tr -d '\r')"
+got=$(api --json get settings) || true
+case $got in *test-v3*) fail "$v3's key is still there after the backward migration: $got" ;; esac
+got="$(api --json get motd) $(api --json get test-v2)" || true
+[ "$got" = "{\"motd\":\"set on $v1\"} {\"test-v2\":{\"greeting\":\"hello from $v2\"}}" ] &&
+        pass "settings intact after the rollback: $got" || fail "after rollback: $got"
+api set motd="set on $v2 after the rollback" && got=$(api --json get motd) &&
+        [ "$got" = "{\"motd\":\"set on $v2 after the rollback\"}" ] && pass "the settings API works on $v2 again" ||
+        fail "set after the rollback: $got"
 vm_shutdown || true
 finish

@@ -200,9 +200,18 @@ static void manifest_build_and_check(void **state) {
         json_object *versions, *v;
         size_t n;
 
-        assert_int_equal(manifest_add_migrations(m, "qemu", &mig, 1, NULL), 0);
-        assert_int_equal(manifest_add_migrations(m, "qemu", &mig, 1, NULL), -EEXIST);
+        json_object *migrations, *targets;
+
+        assert_int_equal(manifest_add_migrations(m, "qemu", "qemu-1.0", &mig, 1, NULL), 0);
+        assert_int_equal(manifest_add_migrations(m, "qemu", "qemu-1.0", &mig, 1, NULL), -EEXIST);
         assert_int_equal(manifest_check(m, NULL), 0);
+        assert_true(json_object_object_get_ex(m, "migrations", &migrations));
+        assert_true(
+                json_object_object_get_ex(json_object_array_get_idx(migrations, 0), "targets", &targets));
+        assert_string_equal(json_get_string(targets, "x"), "qemu-1.0/migrations/x.json");
+        /* A name without its file cannot be run by a node. */
+        json_object_object_del(targets, "x");
+        assert_int_equal(manifest_check(m, NULL), -EINVAL);
         assert_true(json_object_object_get_ex(m, "versions", &versions));
         v = json_object_array_get_idx(versions, 0);
         assert_string_equal(json_get_string(v, "released"), "2025-01-01T00:00:00Z");

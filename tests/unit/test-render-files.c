@@ -30,7 +30,8 @@ static struct json_object *settings(void) {
                 "            \"modules\": {\"sctp\": {\"allowed\": false}, \"nfs\": {\"allowed\": true}}},"
                 " \"updates\": {\"metadata-base-url\": \"https://u.example/m/\", \"targets-base-url\": "
                 "\"https://u.example/t/\", \"seed\": 7, \"version-lock\": \"latest\", \"ignore-waves\": "
-                "false}}");
+                "false, \"automatic\": true, \"maintenance-window\": {\"days\": [\"sat\", \"sun\"], "
+                "\"start-time\": \"22:30\", \"length-minutes\": 90}}}");
         assert_non_null(s);
         return s;
 }
@@ -45,6 +46,15 @@ static char *render(const char *template_name) {
         json_object_put(ctx);
         json_object_put(s);
         return out;
+}
+
+static void assert_toml(const char *text) {
+        struct json_object *doc = NULL;
+        TomlError e;
+
+        if (toml_parse(text, strlen(text), NULL, &doc, &e) < 0)
+                fail_msg("not TOML: %s\n%s", e.message, text);
+        json_object_put(doc);
 }
 
 static void test_context_entries(void **state) {
@@ -88,6 +98,10 @@ static void test_templates(void **state) {
         out = render("updates.toml");
         assert_non_null(strstr(out, "seed = 7\n"));
         assert_non_null(strstr(out, "metadata-base-url = \"https://u.example/m/\"\n"));
+        assert_non_null(strstr(out, "\nautomatic = true\n"));
+        assert_non_null(strstr(out, "\n[maintenance-window]\ndays = [\"sat\", \"sun\", ]\n"
+                                    "start-time = \"22:30\"\nlength-minutes = 90\n"));
+        assert_toml(out);
         free(out);
 }
 

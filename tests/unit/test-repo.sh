@@ -47,6 +47,11 @@ head -c 8192 /dev/urandom >images/qemu/verity.img
 echo "uki a" >images/qemu/uki-a.efi
 echo "uki b" >images/qemu/uki-b.efi
 printf '# into 1.1 and back\n1.0 1.1 settings-v2\n1.1 1.0 settings-v1\n' >images/qemu/migrations.txt
+mkdir images/qemu/migrations
+for m in settings-v1 settings-v2 settings-v3; do
+        printf '{"format": 1, "name": "%s", "steps": [{"op": "add", "key": "settings.%s", "value": 1}]}\n' \
+                "$m" "$m" >images/qemu/migrations/$m.json
+done
 
 # The next version, carrying its own migrations.
 cp -r images images2
@@ -65,13 +70,14 @@ for mode in plain consistent; do
         run add --repo repo --keys keys --version 1.1 --image-dir images/qemu --waves 0,6,24,48
         run refresh --repo repo --keys keys
         verify repo/metadata/1.root.json repo >list.txt || fail "$mode: fresh repository refused"
-        for f in uki-a.efi uki-b.efi verity.img migrations.txt; do
+        for f in uki-a.efi uki-b.efi verity.img migrations.txt migrations/settings-v1.json \
+                migrations/settings-v2.json; do
                 grep -qx "$(sha images/qemu/$f) $(stat -c %s images/qemu/$f) qemu-1.1/$f" list.txt ||
                         fail "$mode: $f not listed with its sha256: $(cat list.txt)"
         done
         grep -q ' qemu-1.1/root.erofs.zst$' list.txt || fail "$mode: no compressed root image"
         grep -q ' manifest.json$' list.txt || fail "$mode: no manifest"
-        [ "$(wc -l <list.txt)" -eq 6 ] || fail "$mode: expected 6 targets: $(cat list.txt)"
+        [ "$(wc -l <list.txt)" -eq 8 ] || fail "$mode: expected 8 targets: $(cat list.txt)"
 
         # The root image decompresses to what was added, and its custom metadata says so.
         if command -v zstd >/dev/null; then
@@ -119,6 +125,15 @@ for mode in plain consistent; do
                 repo/metadata/1.root.json repo
 
         # Errors name the file and the reason.
+        cp -r images2 images3
+        printf '{"format": 1, "name": "settings-v3", "steps": [{"op": "drop", "key": "settings.a"}]}\n' \
+                >images3/qemu/migrations/settings-v3.json
+        "$repo_tool" add --repo repo --version 1.2 --variant other --image-dir images3/qemu >log2.txt 2>&1 && fail "bad migration"
+        grep -q "settings-v3.json: step 0: unknown op 'drop'" log2.txt || fail "bad migration: $(cat log2.txt)"
+        rm -f images3/qemu/migrations/settings-v3.json
+        "$repo_tool" add --repo repo --version 1.2 --variant other --image-dir images3/qemu >log2.txt 2>&1 && fail "no definition"
+        grep -q "settings-v3.json: cannot read" log2.txt || fail "missing migration: $(cat log2.txt)"
+        rm -rf images3
         "$repo_tool" add --repo repo --version 9 --image-dir nowhere >log2.txt 2>&1 && fail "image accepted"
         grep -q 'nowhere/verity.env: cannot read' log2.txt || fail "missing image: $(cat log2.txt)"
         chmod 644 keys2/timestamp.pem

@@ -306,6 +306,43 @@ static void test_lists(void **state) {
                 "not an integer or one of its values");
 }
 
+/* settings.updates.maintenance-window (docs/decisions/0012-automatic-updates.md). */
+static void test_maintenance_window(void **state) {
+        assert_valid("{\"updates\": {\"automatic\": false, \"maintenance-window\": {\"days\": [\"sat\", "
+                     "\"sun\"], \"start-time\": \"22:30\", \"length-minutes\": 180}}}");
+        assert_valid("{\"updates\": {\"maintenance-window\": {\"start-time\": \"00:00\", "
+                     "\"length-minutes\": 1440}}}");
+        assert_valid("{\"updates\": {\"maintenance-window\": {\"start-time\": \"23:59\", "
+                     "\"length-minutes\": 30}}}");
+        assert_invalid("{\"updates\": {\"maintenance-window\": {\"days\": []}}}",
+                       "settings.updates.maintenance-window.days", "fewer than 1 items");
+        assert_invalid("{\"updates\": {\"maintenance-window\": {\"days\": [\"mon\", \"Tue\"]}}}",
+                       "settings.updates.maintenance-window.days[1]", "not one of");
+        assert_invalid("{\"updates\": {\"maintenance-window\": {\"days\": [\"mon\", \"tue\", \"wed\", "
+                       "\"thu\", \"fri\", \"sat\", \"sun\", \"mon\"]}}}",
+                       "settings.updates.maintenance-window.days", "more than 7 items");
+        static const char *const bad_times[] = { "24:00", "3:00", "03:60", "0300", "03:00Z", "" };
+        for (size_t i = 0; i < ELEMENTSOF(bad_times); i++) {
+                char tree[128];
+                assert_true(snprintf_ok(tree,
+                                        "{\"updates\": {\"maintenance-window\": {\"start-time\": "
+                                        "\"%s\"}}}",
+                                        bad_times[i]));
+                assert_invalid(tree, "settings.updates.maintenance-window.start-time", "does not match");
+        }
+        /* No empty window, and none so short that the timer (every 15 to 20 minutes) could miss it. */
+        assert_invalid("{\"updates\": {\"maintenance-window\": {\"length-minutes\": 0}}}",
+                       "settings.updates.maintenance-window.length-minutes", "not between 30 and 1440");
+        assert_invalid("{\"updates\": {\"maintenance-window\": {\"length-minutes\": 29}}}",
+                       "settings.updates.maintenance-window.length-minutes", "not between 30 and 1440");
+        assert_invalid("{\"updates\": {\"maintenance-window\": {\"length-minutes\": 1441}}}",
+                       "settings.updates.maintenance-window.length-minutes", "not between 30 and 1440");
+        assert_invalid("{\"updates\": {\"maintenance-window\": {\"length\": 60}}}",
+                       "settings.updates.maintenance-window.length", "unknown key");
+        assert_invalid("{\"updates\": {\"automatic\": \"yes\"}}", "settings.updates.automatic",
+                       "not a boolean");
+}
+
 static void test_maps_and_unknown_keys(void **state) {
         assert_valid("{\"kernel\": {\"sysctl\": {\"net.ipv4.ip_forward\": \"1\"}, "
                      "\"modules\": {\"sctp\": {\"allowed\": false}}}}");
@@ -341,6 +378,13 @@ static void test_defaults(void **state) {
         assert_true(seed >= 0 && seed <= 2047);
         v = json_object_object_get(json_object_object_get(d, "updates"), "metadata-base-url");
         assert_string_equal(json_object_get_string(v), "http://10.0.2.2:8080/metadata/");
+        /* Automatic updates are on, every day from 03:00 UTC for two hours. */
+        v = json_object_object_get(json_object_object_get(d, "updates"), "automatic");
+        assert_true(json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v));
+        v = json_object_object_get(json_object_object_get(d, "updates"), "maintenance-window");
+        assert_string_equal(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN),
+                            "{\"days\":[\"mon\",\"tue\",\"wed\",\"thu\",\"fri\",\"sat\",\"sun\"],"
+                            "\"start-time\":\"03:00\",\"length-minutes\":120}");
         v = json_object_object_get(json_object_object_get(d, "kernel"), "lockdown");
         assert_string_equal(json_object_get_string(v), "integrity");
         v = json_object_object_get(
@@ -504,6 +548,7 @@ int main(void) {
                 cmocka_unit_test(test_ips_and_hostnames),
                 cmocka_unit_test(test_cidrs),
                 cmocka_unit_test(test_lists),
+                cmocka_unit_test(test_maintenance_window),
                 cmocka_unit_test(test_maps_and_unknown_keys),
                 cmocka_unit_test(test_defaults),
                 cmocka_unit_test(test_metadata),

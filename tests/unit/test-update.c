@@ -123,11 +123,12 @@ static const char manifest_text[] =
         " \"targets\":{\"root\":\"r\"},\"waves\":[{\"first_seed\":0,\"last_seed\":2047,\"start_hours\":0}]}]"
         "}";
 
-static const char *select_version(json_object *m, const char *current, const char *lock, unsigned seed,
-                                  bool ignore_waves, const char *now) {
+static const char *select_skipping(json_object *m, const char *current, const char *lock, const char *skip,
+                                   unsigned seed, bool ignore_waves, const char *now) {
         UpdatePolicy p = { .variant = "qemu",
                            .current = current,
                            .lock = lock,
+                           .skip = skip,
                            .seed = seed,
                            .ignore_waves = ignore_waves };
         json_object *e = NULL;
@@ -137,6 +138,11 @@ static const char *select_version(json_object *m, const char *current, const cha
         r = update_select(m, &p, &e, NULL);
         assert_true(r >= 0);
         return r == 0 ? NULL : json_object_get_string(json_object_object_get(e, "version"));
+}
+
+static const char *select_version(json_object *m, const char *current, const char *lock, unsigned seed,
+                                  bool ignore_waves, const char *now) {
+        return select_skipping(m, current, lock, NULL, seed, ignore_waves, now);
 }
 
 static void selection(void **state) {
@@ -157,6 +163,13 @@ static void selection(void **state) {
         assert_null(select_version(m, "1.0.0", "1.0.0", 0, false, day1));
         assert_string_equal(select_version(m, "0.1.0", "1.0.0", 0, false, day1), "1.0.0");
         assert_null(select_version(m, "2.0.0", NULL, 0, false, day1));
+        assert_int_equal(update_select(m, &bad, &e, NULL), -EINVAL);
+        /* A version the node came back from is passed over for an older newer one, or for none. */
+        assert_string_equal(select_skipping(m, "0.9.0", NULL, "2.0.0", 0, false, day1), "1.0.0");
+        assert_string_equal(select_skipping(m, "0.9.0", NULL, "2.0", 0, false, day1), "1.0.0");
+        assert_null(select_skipping(m, "1.0.0", NULL, "2.0.0", 0, false, day1));
+        assert_string_equal(select_skipping(m, "0.9.0", NULL, "1.0.0", 0, false, day1), "2.0.0");
+        bad = (UpdatePolicy){ .variant = "qemu", .current = "1.0.0", .skip = "two" };
         assert_int_equal(update_select(m, &bad, &e, NULL), -EINVAL);
         assert_non_null(update_manifest_find(m, "other", "9.0.0"));
         assert_null(update_manifest_find(m, "qemu", "9.0.0"));

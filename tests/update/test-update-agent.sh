@@ -34,6 +34,13 @@ for v in 1.0.0 2.0.0; do
         echo "uki $v a" >"images/$v/uki-a.efi"
         echo "uki $v b" >"images/$v/uki-b.efi"
 done
+# 2.0.0 adds a key, and takes it away again when 1.0.0 boots after it.
+printf '1.0.0 2.0.0 add-greeting\n2.0.0 1.0.0 remove-greeting\n' >images/2.0.0/migrations.txt
+mkdir images/2.0.0/migrations
+printf '{"format": 1, "name": "add-greeting", "steps": [{"op": "add", "key": "settings.greeting", "value": "hi"}]}' \
+        >images/2.0.0/migrations/add-greeting.json
+printf '{"format": 1, "name": "remove-greeting", "steps": [{"op": "remove", "key": "settings.greeting"}]}' \
+        >images/2.0.0/migrations/remove-greeting.json
 run_repo keys create --dir keys --type ed25519
 run_repo init --repo repo --keys keys
 run_repo add --repo repo --version 1.0.0 --image-dir images/1.0.0 --variant qemu --compress xz \
@@ -62,6 +69,10 @@ state_is idle
         "available 2.0.0" ] || fail "check: the second wave started"
 [ "$("$update" check $common --current-version 0.1.0 --seed 0 --version-lock 1.0.0)" = "available 1.0.0" ] ||
         fail "check: lock to an older release"
+[ "$("$update" check $common --current-version 0.1.0 --seed 0 --skip-version 2.0.0)" = "available 1.0.0" ] ||
+        fail "check: --skip-version passes over 2.0.0"
+[ "$("$update" check $common --current-version 1.0.0 --seed 0 --skip-version 2.0.0)" = up-to-date ] ||
+        fail "check: --skip-version leaves nothing"
 rc=0
 "$update" check $common --current-version 1.0.0 --seed 0 --now 2999-01-01T00:00:00Z >check.txt 2>&1 || rc=$?
 [ "$rc" -eq 1 ] && grep -q '^error: .*expired' check.txt || fail "check: expired repository: $(cat check.txt)"
@@ -79,7 +90,7 @@ cp disk.img disk-orig.img
 mkdir -p esp/EFI/Linux
 cp images/1.0.0/uki-a.efi esp/EFI/Linux/bulkhead-1.0.0-a.efi
 echo stale >esp/EFI/Linux/bulkhead-0.9.0-b+0-3.efi
-apply="$update apply $common --current-version 1.0.0 --seed 0 --current-set a --esp esp"
+apply="$update apply $common --current-version 1.0.0 --seed 0 --current-set a --esp esp --migrations-dir mig"
 partition() { # DISK MIB_OFFSET BYTES: the partitions are 1 MiB each, in the order above, from 1 MiB
         dd if="$1" bs=1048576 skip="$2" count=1 status=none | head -c "$3"
 }
@@ -104,6 +115,10 @@ cmp -s esp/EFI/Linux/bulkhead-2.0.0-b+3.efi images/2.0.0/uki-b.efi || fail "UKI 
 cmp -s esp/EFI/Linux/bulkhead-1.0.0-a.efi images/1.0.0/uki-a.efi || fail "the running UKI changed"
 [ ! -e esp/EFI/Linux/bulkhead-0.9.0-b+0-3.efi ] || fail "the old UKI of set b is still there"
 [ "$(ls -A esp/EFI/Linux | wc -l)" -eq 2 ] || fail "ESP: $(ls -A esp/EFI/Linux)"
+# The migrations both ways are left for `migrate`, byte for byte as signed, with the index that finds them.
+cmp -s mig/add-greeting.json images/2.0.0/migrations/add-greeting.json || fail "forward migration not staged"
+cmp -s mig/remove-greeting.json images/2.0.0/migrations/remove-greeting.json || fail "backward migration not staged"
+grep -q '"qemu-2.0.0/migrations/remove-greeting.json"' mig/index.json || fail "index: $(cat mig/index.json)"
 
 # check keeps a ready state of the same version; cancel removes the untried UKI.
 "$update" check $common --current-version 1.0.0 --seed 0 >/dev/null
@@ -130,7 +145,7 @@ rc=0
         >apply.txt 2>&1 || rc=$?
 [ "$rc" -eq 1 ] && grep -q "^error: version 1.0.0 is not newer than the running 2.0.0 (use --allow-downgrade)" apply.txt ||
         fail "apply: downgrade: $(cat apply.txt)"
-[ "$("$update" apply $common --current-version 2.0.0 --current-set b --esp esp --disk disk.img \
+[ "$("$update" apply $common --current-version 2.0.0 --current-set b --esp esp --disk disk.img --migrations-dir mig \
         --version 1.0.0 --allow-downgrade)" = "ready 1.0.0 a" ] || fail "apply: allowed downgrade"
 partition disk.img 2 65536 | cmp -s - images/1.0.0/root.erofs || fail "root-a does not hold 1.0.0"
 cmp -s esp/EFI/Linux/bulkhead-1.0.0-a+3.efi images/1.0.0/uki-a.efi || fail "UKI of 1.0.0 for set a"
@@ -144,7 +159,7 @@ rm -f esp/EFI/Linux/*-b*
 cp disk-orig.img disk.img
 rc=0
 "$update" apply --root $root --repo evil --variant qemu --state state.json --now $now --current-version 1.0.0 \
-        --seed 0 --current-set a --esp esp --disk disk.img >apply.txt 2>&1 || rc=$?
+        --seed 0 --current-set a --esp esp --disk disk.img --migrations-dir mig >apply.txt 2>&1 || rc=$?
 [ "$rc" -eq 1 ] && grep -q "^error: .*root.erofs.zst" apply.txt || fail "apply: tampered root: $(cat apply.txt)"
 state_is error
 ! ls esp/EFI/Linux | grep -q -- '-b' || fail "tampered root, but a UKI was staged: $(ls esp/EFI/Linux)"
@@ -152,13 +167,14 @@ state_is error
 # only recomputing the tree from the written root catches it, before the UKI appears.
 cp -r images/2.0.0 images/3.0.0
 cp images/1.0.0/verity.img images/1.0.0/verity.env images/3.0.0/
+rm -rf images/3.0.0/migrations.txt images/3.0.0/migrations
 cp -r repo mixed
 run_repo add --repo mixed --version 3.0.0 --image-dir images/3.0.0 --variant qemu --released 2025-03-01T00:00:00Z \
         --waves 0
 run_repo sign --repo mixed --keys keys
 rc=0
 "$update" apply --root $root --repo mixed --variant qemu --state state.json --now $now --current-version 1.0.0 \
-        --seed 0 --current-set a --esp esp --disk disk.img --version 3.0.0 >apply.txt 2>&1 || rc=$?
+        --seed 0 --current-set a --esp esp --disk disk.img --migrations-dir mig --version 3.0.0 >apply.txt 2>&1 || rc=$?
 [ "$rc" -eq 1 ] && grep -q "^error: root-b: verity root hash .*, but the signed one is $(sed -n 's/^root_hash=//p' images/1.0.0/verity.env)" apply.txt ||
         fail "apply: mismatched verity tree: $(cat apply.txt)"
 ! ls esp/EFI/Linux | grep -q -- '-b' || fail "mismatched verity tree, but a UKI was staged"

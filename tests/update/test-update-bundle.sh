@@ -67,6 +67,11 @@ for v in 1.0.0 2.0.0 3.0.0; do
         echo "uki $v b" >"images/$v/uki-b.efi"
 done
 printf '1.0.0 2.0.0 settings-v2\n2.0.0 1.0.0 settings-v1\n' >images/2.0.0/migrations.txt
+mkdir images/2.0.0/migrations
+for m in settings-v1 settings-v2; do
+        printf '{"format": 1, "name": "%s", "steps": [{"op": "remove", "key": "settings.%s"}]}\n' "$m" "$m" \
+                >"images/2.0.0/migrations/$m.json"
+done
 run_repo keys create --dir keys --type ed25519
 run_repo init --repo repo --keys keys --consistent-snapshot
 for v in 1.0.0 2.0.0 3.0.0; do
@@ -84,7 +89,7 @@ tar -tf v2.tar >members.txt || fail "GNU tar cannot list the bundle"
 for m in metadata/1.root.json metadata/timestamp.json 'metadata/[0-9]*.snapshot.json' \
         'metadata/[0-9]*.targets.json' 'targets/*.manifest.json' 'targets/qemu-2.0.0/*.root.erofs*' \
         'targets/qemu-2.0.0/*.verity.img' 'targets/qemu-2.0.0/*.uki-a.efi' 'targets/qemu-2.0.0/*.uki-b.efi' \
-        'targets/qemu-2.0.0/*.migrations.txt'; do
+        'targets/qemu-2.0.0/*.migrations.txt' 'targets/qemu-2.0.0/migrations/*.settings-v1.json'; do
         # shellcheck disable=SC2254
         grep -q "^$(echo "$m" | sed 's/\./\\./g; s/\*/.*/g')\$" members.txt || fail "bundle lacks $m: $(cat members.txt)"
 done
@@ -103,7 +108,7 @@ common="--root $root --variant qemu --state state.json --now $now --seed 0"
 [ "$("$update" check $common --bundle v2.tar --current-version 1.0.0)" = "available 2.0.0" ] || fail "check bundle"
 state_is available 2.0.0
 [ "$("$update" check $common --bundle v2.tar --current-version 2.0.0)" = up-to-date ] || fail "check at 2.0.0"
-[ "$("$update" verify --root $root --bundle v2.tar --now $now | wc -l)" -eq 6 ] || fail "verify --bundle"
+[ "$("$update" verify --root $root --bundle v2.tar --now $now | wc -l)" -eq 8 ] || fail "verify --bundle"
 # An operator may attach the bundle as a raw disk: whatever follows the archive is not read.
 cp v2.tar disk-like.img
 head -c 1048576 /dev/urandom >>disk-like.img
@@ -134,11 +139,12 @@ head -c 1048576 /dev/zero | tr '\0' 'x' >old.bin
 cp disk.img disk-orig.img
 mkdir -p esp/EFI/Linux
 cp images/1.0.0/uki-a.efi esp/EFI/Linux/bulkhead-1.0.0-a.efi
-apply="$update apply $common --current-version 1.0.0 --current-set a --esp esp --disk disk.img"
+apply="$update apply $common --current-version 1.0.0 --current-set a --esp esp --disk disk.img --migrations-dir mig"
 partition() { # DISK MIB_OFFSET BYTES
         dd if="$1" bs=1048576 skip="$2" count=1 status=none | head -c "$3"
 }
 [ "$($apply --bundle v2.tar)" = "ready 2.0.0 b" ] || fail "apply --bundle"
+[ -f mig/settings-v2.json ] && [ -f mig/settings-v1.json ] || fail "apply --bundle: migrations not staged"
 state_is ready 2.0.0
 partition disk.img 4 65536 | cmp -s - images/2.0.0/root.erofs || fail "root-b does not hold 2.0.0"
 partition disk.img 5 "$(stat -c %s images/2.0.0/verity.img)" | cmp -s - images/2.0.0/verity.img ||

@@ -6,6 +6,10 @@ die() {
         exit 1
 }
 
+warn() {
+        echo "warning: $*" >&2
+}
+
 note() {
         echo ">> $*" >&2
 }

@@ -99,7 +99,8 @@ static int check_version(json_object *v, size_t i, char **ret_error) {
 }
 
 static int check_migration(json_object *o, size_t i, char **ret_error) {
-        json_object *names = member(o, "names", json_type_array);
+        json_object *names = member(o, "names", json_type_array),
+                    *targets = member(o, "targets", json_type_object);
         char what[64];
         int r;
 
@@ -110,13 +111,22 @@ static int check_migration(json_object *o, size_t i, char **ret_error) {
                 return r;
         if (!names || json_object_array_length(names) == 0)
                 return tuf_error(ret_error, -EINVAL, "manifest: %s lists no names", what);
+        if (!targets)
+                return tuf_error(ret_error, -EINVAL, "manifest: %s has no targets object", what);
         for (size_t j = 0; j < json_object_array_length(names); j++) {
-                json_object *s = json_object_array_get_idx(names, j);
+                json_object *s = json_object_array_get_idx(names, j), *t;
 
                 if (!json_object_is_type(s, json_type_string) ||
                     !manifest_name_valid(json_object_get_string(s)))
                         return tuf_error(ret_error, -EINVAL, "manifest: %s: name %zu is not valid", what, j);
+                if (!json_object_object_get_ex(targets, json_object_get_string(s), &t) ||
+                    !json_object_is_type(t, json_type_string))
+                        return tuf_error(ret_error, -EINVAL, "manifest: %s: no target for '%s'", what,
+                                         json_object_get_string(s));
         }
+        if ((size_t) json_object_object_length(targets) != json_object_array_length(names))
+                return tuf_error(ret_error, -EINVAL, "manifest: %s: targets for names it does not list",
+                                 what);
         return 0;
 }
 

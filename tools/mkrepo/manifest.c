@@ -95,8 +95,8 @@ static json_object *find_migration(json_object *migrations, const char *variant,
         return NULL;
 }
 
-int manifest_add_migrations(json_object *m, const char *variant, const ManifestMigration *mig, size_t n,
-                            char **ret_error) {
+int manifest_add_migrations(json_object *m, const char *variant, const char *prefix,
+                            const ManifestMigration *mig, size_t n, char **ret_error) {
         json_object *migrations = member(m, "migrations", json_type_array);
 
         if (!migrations)
@@ -107,15 +107,22 @@ int manifest_add_migrations(json_object *m, const char *variant, const ManifestM
                                          "migration %s -> %s of variant %s is already listed", mig[i].from,
                                          mig[i].to, variant);
         for (size_t i = 0; i < n; i++) {
-                json_object *o = json_object_new_object(), *names;
+                json_object *o = json_object_new_object(), *names, *targets;
 
                 if (json_append(migrations, o) < 0 || json_add_string(o, "variant", variant) < 0 ||
                     json_add_string(o, "from", mig[i].from) < 0 || json_add_string(o, "to", mig[i].to) < 0 ||
-                    json_add(o, "names", names = json_object_new_array()) < 0)
+                    json_add(o, "names", names = json_object_new_array()) < 0 ||
+                    json_add(o, "targets", targets = json_object_new_object()) < 0)
                         return -ENOMEM;
-                for (size_t j = 0; j < mig[i].n_names; j++)
-                        if (json_append(names, json_object_new_string(mig[i].names[j])) < 0)
+                for (size_t j = 0; j < mig[i].n_names; j++) {
+                        _cleanup_free_ char *path = NULL;
+
+                        if (json_append(names, json_object_new_string(mig[i].names[j])) < 0 ||
+                            asprintf(&path, "%s/" MANIFEST_MIGRATIONS_DIR "/%s.json", prefix,
+                                     mig[i].names[j]) < 0 ||
+                            json_add_string(targets, mig[i].names[j], path) < 0)
                                 return -ENOMEM;
+                }
         }
         return 0;
 }

@@ -42,6 +42,10 @@ int manifest_start_time(TufTime released, const ManifestWave *w, size_t n, unsig
  * target path components. */
 bool manifest_name_valid(const char *s);
 
+/* Where a version's migration files are, below its target prefix "<variant>-<version>": each name's
+ * definition is the target <prefix>/migrations/<name>.json, listed in the entry's "targets". */
+#define MANIFEST_MIGRATIONS_DIR "migrations"
+
 typedef struct ManifestMigration {
         char *from, *to;
         char **names;
@@ -70,8 +74,8 @@ typedef struct ManifestVersion {
 int manifest_add_version(json_object *m, const ManifestVersion *v, char **ret_error);
 
 /* Adds the migrations of variant; a from/to pair already listed is -EEXIST. */
-int manifest_add_migrations(json_object *m, const char *variant, const ManifestMigration *mig, size_t n,
-                            char **ret_error);
+int manifest_add_migrations(json_object *m, const char *variant, const char *prefix,
+                            const ManifestMigration *mig, size_t n, char **ret_error);
 
 /* Checks a whole manifest (as read back from a repository): every field typed and in range. */
 int manifest_check(json_object *m, char **ret_error);

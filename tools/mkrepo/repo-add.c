@@ -8,6 +8,7 @@
 #include "fileio.h"
 #include "log.h"
 #include "manifest.h"
+#include "migration.h"
 #include "repo-add.h"
 #include "repo-json.h"
 #include "repo-stage.h"
@@ -22,8 +23,9 @@ typedef struct Image {
         char *prefix;         /* "<variant>-<version>" */
         json_object *targets; /* the staged targets "signed" object */
         json_object *manifest;
-        json_object *by_kind; /* kind → target path, for the manifest */
-        json_object *verity;  /* verity.env */
+        json_object *by_kind;         /* kind → target path, for the manifest */
+        json_object *verity;          /* verity.env */
+        json_object *migration_names; /* the names migrations.txt lists, each once */
 } Image;
 
 static void image_done(Image *img) {
@@ -33,6 +35,7 @@ static void image_done(Image *img) {
         json_object_put(img->manifest);
         json_object_put(img->by_kind);
         json_object_put(img->verity);
+        json_object_put(img->migration_names);
 }
 
 static json_object *custom_new(const Image *img, const char *kind) {
@@ -70,7 +73,7 @@ static int add_target(Image *img, const char *name, const char *key, Compression
             json_add_int(entry, "length", (int64_t) st.length) < 0 ||
             json_add_string(hashes, "sha256", st.sha256) < 0 ||
             json_add(entry, "custom", TAKE_PTR(cust)) < 0 || json_add(list, path, TAKE_PTR(entry)) < 0 ||
-            json_add_string(img->by_kind, key, path) < 0)
+            (key && json_add_string(img->by_kind, key, path) < 0))
                 return log_oom();
         log_info("%s: %" PRIu64 " bytes, sha256 %s", path, st.length, st.sha256);
         if (ret)
@@ -144,15 +147,34 @@ static int add_ukis(Image *img) {
         return 0;
 }
 
-/* Reads the image's migrations into the manifest before any file is stored, so that a bad line leaves
- * nothing behind. Returns 1 if the image has a migrations file. */
+/* Checks that the image carries a definition for name that a node can run: <image>/migrations/<name>.json,
+ * parsed the way `migrate` parses it. A migration the nodes refuse would fail every boot of the version. */
+static int check_definition(Image *img, const char *name) {
+        _cleanup_free_ char *dir = NULL, *why = NULL;
+        _cleanup_(migration_freep) Migration *m = NULL;
+        int q;
+
+        if (asprintf(&dir, "%s/" MANIFEST_MIGRATIONS_DIR, img->opts->image_dir) < 0)
+                return log_oom();
+        q = migration_load(dir, name, &m, &why);
+        if (q < 0)
+                return log_error_errno(q, "%s", why ?: "out of memory");
+        for (size_t i = 0; i < json_object_array_length(img->migration_names); i++)
+                if (streq(json_object_get_string(json_object_array_get_idx(img->migration_names, i)), name))
+                        return 0;
+        return json_append(img->migration_names, json_object_new_string(name)) < 0 ? log_oom() : 0;
+}
+
+/* Reads the image's migrations into the manifest before any file is stored, so that a bad line or a bad
+ * definition leaves nothing behind. Returns 1 if the image has a migrations file. */
 static int read_migrations(Image *img) {
         _cleanup_free_ char *path = NULL, *text = NULL, *why = NULL;
         ManifestMigration *m = NULL;
         size_t n = 0;
         int q;
 
-        if (asprintf(&path, "%s/%s", img->opts->image_dir, MIGRATIONS_FILE) < 0)
+        if (asprintf(&path, "%s/%s", img->opts->image_dir, MIGRATIONS_FILE) < 0 ||
+            !(img->migration_names = json_object_new_array()))
                 return log_oom();
         if ((q = repo_file_exists(path)) <= 0)
                 return q;
@@ -160,20 +182,39 @@ static int read_migrations(Image *img) {
         if (q < 0)
                 return log_error_errno(q, "%s: cannot read: %m", path);
         q = manifest_migrations_parse(text, path, img->opts->version, &m, &n, &why);
+        for (size_t i = 0; q >= 0 && i < n; i++)
+                for (size_t j = 0; q >= 0 && j < m[i].n_names; j++)
+                        q = check_definition(img, m[i].names[j]);
         if (q >= 0)
-                q = manifest_add_migrations(img->manifest, img->variant, m, n, &why);
+                q = manifest_add_migrations(img->manifest, img->variant, img->prefix, m, n, &why);
         manifest_migrations_free(m, n);
         if (q < 0)
-                return log_error_errno(q, "%s", why ?: "out of memory");
+                return why ? log_error_errno(q, "%s", why) : q;
         return 1;
 }
 
+/* migrations.txt, and each definition as a target of kind "migration" that says its name. */
 static int add_migrations(Image *img) {
         json_object *c = custom_new(img, "migrations");
+        int q;
 
         if (!c)
                 return log_oom();
-        return add_target(img, MIGRATIONS_FILE, "migrations", COMPRESSION_NONE, c, NULL);
+        q = add_target(img, MIGRATIONS_FILE, "migrations", COMPRESSION_NONE, c, NULL);
+        for (size_t i = 0; q >= 0 && i < json_object_array_length(img->migration_names); i++) {
+                const char *name =
+                        json_object_get_string(json_object_array_get_idx(img->migration_names, i));
+                _cleanup_free_ char *file = NULL;
+
+                c = custom_new(img, "migration");
+                if (!c || json_add_string(c, "name", name) < 0 ||
+                    asprintf(&file, MANIFEST_MIGRATIONS_DIR "/%s.json", name) < 0) {
+                        json_object_put(c);
+                        return log_oom();
+                }
+                q = add_target(img, file, NULL, COMPRESSION_NONE, c, NULL);
+        }
+        return q;
 }
 
 /* A version is added once: its targets are immutable once clients may have fetched them. */

@@ -1,0 +1,105 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Power cut during an update. The node runs 0.1.0 or 0.2.0 and installs the other one (downgrades allowed)
+# from a repository served through a QEMU guestfwd; QEMU is killed at a random moment while the agent
+# writes. Every following boot must reach the ready line on one of the two versions: a set is bootable
+# only once its UKI appears, and that happens after the set is written and verified (decision 0010).
+# RUNS cuts (20; `make test-long`: 100); the boot after one cut is where the next update starts.
+. "$(dirname "$0")/lib.sh"
+. "$TOP/tools/lib/variant.sh"
+require_image
+variant_load "$TOP/variants/$VARIANT/variant.conf"
+v1=$VARIANT_version v2=0.2.0
+runs=${RUNS:-$([ "${LONG:-0}" = 1 ] && echo 100 || echo 20)}
+
+disk="$WORK/disk.img"
+cp --sparse=always "$IMAGE" "$disk"
+truncate -s 3G "$disk"
+api() { timeout 600 "$TOP/build/bin/apiclient" --socket "$WORK/api.sock" "$@"; }
+
+echo "  building $v2 and the repository (a few minutes)"
+export SB_KEY=${SB_KEY:-$TOP/build/keys/snakeoil.key} SB_CERT=${SB_CERT:-/usr/share/ovmf/PkKek-1-snakeoil.pem}
+REPO_DIR="$WORK/repo" "$TOP/tools/build-repo.sh" "$VARIANT" >"$WORK/repo.log" 2>&1 &&
+        VERSION=$v2 IMAGES_DIR="$WORK/images" "$TOP/tools/build-image.sh" "$VARIANT" >"$WORK/build.log" 2>&1 &&
+        VERSION=$v2 IMAGES_DIR="$WORK/images" REPO_DIR="$WORK/repo" "$TOP/tools/build-repo.sh" "$VARIANT" \
+                >>"$WORK/repo.log" 2>&1 || { tail -20 "$WORK/build.log" "$WORK/repo.log"; fail "build"; finish; }
+rm -rf "$WORK/images"
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 -m http.server --bind 127.0.0.1 --directory "$WORK/repo" "$port" >"$WORK/http.log" 2>&1 &
+http=$!
+trap 'kill $http 2>/dev/null; cleanup' EXIT
+export NETDEV_EXTRA=",guestfwd=tcp:10.0.2.100:80-cmd:socat - TCP:127.0.0.1:$port"
+
+# boot: starts the VM and waits for the ready line; prints "VERSION SET", or nothing if the node never got
+# ready. A boot on trial that is unhealthy reboots (QEMU exits, -no-reboot): start it again, a few times.
+boot() {
+        local attempt line
+        for attempt in 1 2 3 4; do
+                rm -f "$WORK/api.sock"
+                vm_start "$disk" secure -device virtio-serial-pci \
+                        -chardev socket,id=api,path="$WORK/api.sock",server=on,wait=off \
+                        -device virtserialport,chardev=api,name=org.bulkhead.api
+                vm_wait "^bulkhead: (ready|unhealthy) version=" 300 || { vm_kill; return 1; }
+                line=$(grep -a -m1 -E "^bulkhead: (ready|unhealthy) version=" "$WORK/console.log" | tr -d '\r')
+                case $line in
+                "bulkhead: ready "*)
+                        sed -E 's/^bulkhead: ready version=([^ ]+) set=([ab]).*/\1 \2/' <<<"$line"
+                        return 0
+                        ;;
+                esac
+                echo "  (boot $attempt: $line)" >&2
+                vm_wait_exit 120 || vm_kill
+        done
+        return 1
+}
+
+# The other version, and its apply request (a downgrade is asked for explicitly).
+target_of() { [ "$1" = "$v1" ] && echo "$v2" || echo "$v1"; }
+apply_path() {
+        local q="version=$1&reboot=false"
+        [ "$1" = "$v2" ] || q+="&allow-downgrade=true"
+        echo "/actions/update/apply?$q"
+}
+
+now=$(boot) || { fail "the first boot did not get ready"; console | tail -20; finish; }
+api set updates.metadata-base-url=http://10.0.2.100/metadata/ updates.targets-base-url=http://10.0.2.100/targets/ \
+        updates.ignore-waves=true >/dev/null || { fail "could not point the node at the repository"; finish; }
+
+# One whole update first, to learn how long one takes; the cuts fall in [0, that + 20 %].
+start=$(date +%s%N)
+out=$(api update apply --version "$v2") || true
+span_ms=$((($(date +%s%N) - start) / 1000000))
+[ "$out" = "ready $v2" ] && pass "a whole update takes ${span_ms} ms here: $out" || { fail "update apply: $out"; finish; }
+vm_kill
+
+ok=0 seen_v1=0 seen_v2=0
+declare -A states=()
+for ((run = 1; run <= runs; run++)); do
+        if ! now=$(boot); then
+                fail "run $run: the boot after the cut did not get ready"
+                console | grep -a -E "bulkhead|Failed|verity|panic" | tail -n 20
+                break
+        fi
+        ok=$((ok + 1))
+        case ${now% *} in "$v1") seen_v1=$((seen_v1 + 1)) ;; "$v2") seen_v2=$((seen_v2 + 1)) ;; esac
+        # Where the cut found the agent: the state it had recorded (ready: after the UKI was placed).
+        state=$(api raw -u /updates/status 2>/dev/null | sed -nE 's/.*"state": *"([a-z]+)".*/\1/p')
+        states[${state:-none}]=$((${states[${state:-none}]:-0} + 1))
+        [ "$run" -lt "$runs" ] || break
+        target=$(target_of "${now% *}")
+        delay_ms=$(((RANDOM * 32768 + RANDOM) % (span_ms * 12 / 10 + 1)))
+        api raw -X POST -u "$(apply_path "$target")" >/dev/null 2>&1 &
+        client=$!
+        sleep "$((delay_ms / 1000)).$(printf '%03d' $((delay_ms % 1000)))"
+        vm_kill
+        wait "$client" 2>/dev/null || true
+done
+summary=""
+for s in "${!states[@]}"; do summary+=" $s=${states[$s]}"; done
+# Run 1 boots after the whole update; each later run after a cut.
+echo "power cut: $ok/$runs boots after a cut reached the ready line ($seen_v1 on $v1, $seen_v2 on $v2;" \
+        "update state found:$summary)"
+[ "$ok" -eq "$runs" ] && pass "every boot after a power cut reached the ready line on $v1 or $v2" ||
+        fail "$((runs - ok)) boots after a cut did not reach the ready line"
+finish
