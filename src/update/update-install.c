@@ -107,8 +107,10 @@ static int write_root(UpdateRepo *repo, const UpdateImage *img, UpdatePartition 
         if (r < 0)
                 return tuf_error(ret_error, r, "%s: %s", img->root->path, strerror(-r));
         r = update_writer_finish(w, &got, got_sha);
-        if (r < 0)
+        if (r == -EBADMSG)
                 return tuf_error(ret_error, r, "%s: compressed data ends early", img->root->path);
+        if (r < 0)
+                return tuf_error(ret_error, r, "%s: %s", img->root->path, strerror(-r));
         hex_encode(got_sha, 32, hex);
         if (got != length || memcmp(got_sha, sha, 32) != 0)
                 return tuf_error(ret_error, -EBADMSG,
@@ -131,9 +133,11 @@ static int write_verity(UpdateRepo *repo, const UpdateImage *img, UpdatePartitio
         if (r < 0)
                 return r;
         r = update_repo_fetch(repo, img->verity, update_writer_sink, w, ret_error);
+        if (r >= 0)
+                r = update_writer_finish(w, &got, sha);
         if (r < 0)
                 return tuf_error(ret_error, r, "%s: %s", img->verity->path, strerror(-r));
-        return update_writer_finish(w, &got, sha);
+        return 0;
 }
 
 /* After fsync, what the partitions hold, read back: a write the device dropped or a mix-up of partitions
