@@ -8,10 +8,13 @@
 # with a directory for the ESP. Its time is the wall time of the whole apply: TUF refresh, download,
 # decompression, writes, fsync, the read-back checks of decision 0010 and the UKI. dd writes the same
 # uncompressed bytes (root.erofs, verity.img) at the same partition offsets of an identical disk file, and
-# uki-b.efi into a file of an ESP directory.
-# Each measurement is taken ROUNDS times, update and dd alternating which goes first, each after the page
-# cache is dropped (when this runs as root) so that neither reads its input from memory the other left;
-# shown are medians, and the ratio is the median of the per-round ratios.
+# uki-b.efi into a file of an ESP directory: the apply's time includes writing the UKI, so the bytes counted
+# (for both) are root + verity + UKI. For scale, the update is also timed from a second repository whose
+# root target is not compressed (`--compress none`): the difference is the cost of decompressing.
+# Each measurement is taken ROUNDS times, in an order that alternates, each after the page cache is dropped
+# (when this runs as root) so that none reads its input from memory another left; shown are medians, and a
+# ratio is the median of the per-round ratios. CPU seconds are shown too: on a loaded machine the update,
+# which hashes and decompresses, loses more wall time than dd, which only copies.
 # Environment: ROUNDS (default 3), IMAGES_DIR (default build/images; the image is built when missing),
 # KEEP=1 keeps the work directory build/bench/update (repository, disks) for profiling.
 set -euo pipefail
@@ -58,6 +61,10 @@ run_repo keys create --dir keys --type ed25519
 run_repo init --repo repo --keys keys --consistent-snapshot
 run_repo add --repo repo --version "$VARIANT_version" --image-dir image --variant "$variant" --waves 0
 run_repo sign --repo repo --keys keys
+run_repo init --repo repo-raw --keys keys --consistent-snapshot
+run_repo add --repo repo-raw --version "$VARIANT_version" --image-dir image --variant "$variant" --waves 0 \
+        --compress none
+run_repo sign --repo repo-raw --keys keys
 
 # Two identical disks with the variant's layout, set a holding the image. mkdisk leaves unwritten ranges
 # sparse; set b is filled with zeros first, so that both sides overwrite allocated blocks as on a device.
@@ -104,13 +111,13 @@ timed() {
         cat timed.txt
 }
 
-# One update into set b, from scratch: no state, an ESP with only the running set's UKI.
+# run_update REPO: one update into set b, from scratch: no state, an ESP with only the running set's UKI.
 run_update() {
         rm -rf esp state.json
         mkdir -p esp/EFI/Linux
         cp image/uki-a.efi "esp/EFI/Linux/bulkhead-0.0.0-a.efi"
         drop_caches
-        timed "$bin/update" apply --root repo/metadata/1.root.json --repo repo --variant "$variant" \
+        timed "$bin/update" apply --root "$1/metadata/1.root.json" --repo "$1" --variant "$variant" \
                 --state state.json --current-version 0.0.0 --seed 0 --current-set a --esp esp \
                 --disk disk-update.img
         [ "$(cat timed.out)" = "ready $VARIANT_version b" ] || die "update apply: '$(cat timed.out)'"
@@ -140,41 +147,49 @@ check_disk() {
                 die "$1: verity-b is not the tree"
 }
 
-mibs() { awk -v b="$bytes" -v s="$1" 'BEGIN { printf "%.1f\n", b / 1048576 / s }'; }
-median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-u_rate=() d_rate=() ratios=() u_cpu=() d_cpu=()
+mib_per_s() { awk -v b="$bytes" -v s="$1" 'BEGIN { printf "%.1f", b / 1048576 / s }'; }
+runs=runs.txt
+: >"$runs"
+measure() { # LABEL FUNCTION ARGS...: one timed run, kept as "LABEL wall cpu"
+        local label=$1 t wall user sys
+        shift
+        t=$("$@")
+        read -r wall user sys <<<"$t"
+        echo "$label $wall $(awk -v a="$user" -v b="$sys" 'BEGIN { print a + b }')" >>"$runs"
+        note "round $r: $label $(mib_per_s "$wall") MiB/s ($wall s, CPU $(awk 'END { print $3 }' "$runs") s)"
+}
 for ((r = 1; r <= rounds; r++)); do
-        # Alternate which goes first, so that neither always runs right after the other's writeback.
+        # Alternate the order, so that none always runs right after another's writeback.
         if ((r % 2)); then
-                u_t=$(run_update)
-                d_t=$(run_dd)
+                measure update run_update repo
+                measure dd run_dd
+                measure update-raw run_update repo-raw
         else
-                d_t=$(run_dd)
-                u_t=$(run_update)
+                measure update-raw run_update repo-raw
+                measure dd run_dd
+                measure update run_update repo
         fi
-        read -r u_s u_user u_sys <<<"$u_t"
-        read -r d_s d_user d_sys <<<"$d_t"
-        u_rate+=("$(mibs "$u_s")") d_rate+=("$(mibs "$d_s")")
-        u_cpu+=("$(awk -v a="$u_user" -v b="$u_sys" 'BEGIN { print a + b }')")
-        d_cpu+=("$(awk -v a="$d_user" -v b="$d_sys" 'BEGIN { print a + b }')")
-        ratios+=("$(awk -v u="$u_s" -v d="$d_s" 'BEGIN { printf "%.4f\n", d / u }')")
-        note "round $r: update ${u_rate[-1]} MiB/s (${u_s} s, CPU ${u_cpu[-1]} s)," \
-                "dd ${d_rate[-1]} MiB/s (${d_s} s, CPU ${d_cpu[-1]} s)"
 done
 check_disk disk-update.img
 check_disk disk-dd.img
 cmp -s "esp/EFI/Linux/bulkhead-$VARIANT_version-b+3.efi" image/uki-b.efi ||
         die "the agent's UKI is not uki-b.efi"
 
-u=$(printf '%s\n' "${u_rate[@]}" | median)
-d=$(printf '%s\n' "${d_rate[@]}" | median)
-ratio=$(printf '%s\n' "${ratios[@]}" | median | awk '{ printf "%.2f", $1 }')
+# column LABEL N: the Nth field (2 wall, 3 CPU) of LABEL's runs, in round order.
+column() { awk -v l="$1" -v n="$2" '$1 == l { print $n }' "$runs"; }
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+rate() { mib_per_s "$(column "$1" 2 | median)"; }
+# The median over the rounds of dd's time / LABEL's time.
+ratio() { paste <(column dd 2) <(column "$1" 2) | awk '{ printf "%.4f\n", $1 / $2 }' | median |
+        awk '{ printf "%.2f", $1 }'; }
+cpu() { column "$1" 3 | median; }
 echo
 echo "bench-update (median of $rounds, $cache)"
 echo "bytes written: $bytes = root $root_bytes + verity $verity_bytes + UKI $uki_bytes" \
         "(root downloaded zstd-compressed: $zst_bytes)"
-echo "update: $u MiB/s  dd: $d MiB/s  ratio $ratio (target >= 0.80)"
-echo "CPU time (user+sys) per run: update $(printf '%s\n' "${u_cpu[@]}" | median) s," \
-        "dd $(printf '%s\n' "${d_cpu[@]}" | median) s; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "update: $(rate update) MiB/s  dd: $(rate dd) MiB/s  ratio $(ratio update) (target >= 0.80)"
+echo "update, root target not compressed: $(rate update-raw) MiB/s  ratio $(ratio update-raw) (no target)"
+echo "CPU time (user+sys) per run: update $(cpu update) s, not compressed $(cpu update-raw) s," \
+        "dd $(cpu dd) s; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "The update's time includes everything apply does (TUF refresh, download, decompression, fsync, the"
 echo "read-back checks and the verity tree of decision 0010); dd only copies and fsyncs."
