@@ -11,7 +11,7 @@ IMAGE := $(BUILD)/images/bulkhead-$(VARIANT)-x86_64.img
 SNAKEOIL_KEY := $(BUILD)/keys/snakeoil.key
 SNAKEOIL_CERT := /usr/share/ovmf/PkKek-1-snakeoil.pem
 
-.PHONY: all deps programs image repo run test test-unit test-asan test-integration test-long lock bench-boot bench-api clean
+.PHONY: all deps programs image repo run test test-unit test-asan test-integration test-long lock bench-boot bench-api bench-update clean
 
 all: programs
 
@@ -69,6 +69,10 @@ bench-boot: programs $(SNAKEOIL_KEY)
 
 bench-api: programs
 	bench/api.sh
+
+# On the host: QEMU here is TCG only. Uses build/images/$(VARIANT) (IMAGES_DIR=dir for another), built if missing.
+bench-update: programs
+	bench/update.sh $(VARIANT)
 
 clean:
 	rm -rf $(BUILD)

@@ -107,8 +107,10 @@ static int write_root(UpdateRepo *repo, const UpdateImage *img, UpdatePartition 
         if (r < 0)
                 return tuf_error(ret_error, r, "%s: %s", img->root->path, strerror(-r));
         r = update_writer_finish(w, &got, got_sha);
-        if (r < 0)
+        if (r == -EBADMSG)
                 return tuf_error(ret_error, r, "%s: compressed data ends early", img->root->path);
+        if (r < 0)
+                return tuf_error(ret_error, r, "%s: %s", img->root->path, strerror(-r));
         hex_encode(got_sha, 32, hex);
         if (got != length || memcmp(got_sha, sha, 32) != 0)
                 return tuf_error(ret_error, -EBADMSG,
@@ -131,38 +133,69 @@ static int write_verity(UpdateRepo *repo, const UpdateImage *img, UpdatePartitio
         if (r < 0)
                 return r;
         r = update_repo_fetch(repo, img->verity, update_writer_sink, w, ret_error);
+        if (r >= 0)
+                r = update_writer_finish(w, &got, sha);
         if (r < 0)
                 return tuf_error(ret_error, r, "%s: %s", img->verity->path, strerror(-r));
-        return update_writer_finish(w, &got, sha);
+        return 0;
 }
 
-/* After fsync, what the partitions hold, read back: a write the device dropped or a mix-up of partitions
- * shows here, before anything could boot it. */
-static int verify_written(const UpdateImage *img, UpdatePartition *root, UpdatePartition *verity,
-                          char **ret_error) {
-        UpdateCompression c;
-        uint64_t length;
-        uint8_t want[32], got[32];
+static int check_root_read_back(UpdatePartition *root, uint64_t length, const uint8_t want[32],
+                                char **ret_error) {
+        uint8_t got[32];
         int r;
 
-        r = root_expectation(img, &c, &length, want, ret_error);
-        if (r < 0)
-                return r;
         r = update_range_sha256(root->fd, root->offset, length, got);
         if (r < 0)
                 return tuf_error(ret_error, r, "%s: cannot read back: %s", root->name, strerror(-r));
         if (memcmp(want, got, 32) != 0)
                 return tuf_error(ret_error, -EIO, "%s: what was written reads back differently", root->name);
-        if (img->verity->hashes.present[TUF_HASH_SHA256]) {
-                r = update_range_sha256(verity->fd, verity->offset, img->verity->length, got);
-                if (r < 0)
-                        return tuf_error(ret_error, r, "%s: cannot read back: %s", verity->name,
-                                         strerror(-r));
-                if (memcmp(img->verity->hashes.digest[TUF_HASH_SHA256], got, 32) != 0)
-                        return tuf_error(ret_error, -EIO, "%s: what was written reads back differently",
-                                         verity->name);
+        return 0;
+}
+
+static int check_verity_read_back(const UpdateImage *img, UpdatePartition *verity, char **ret_error) {
+        uint8_t got[32];
+        int r;
+
+        if (!img->verity->hashes.present[TUF_HASH_SHA256])
+                return 0;
+        r = update_range_sha256(verity->fd, verity->offset, img->verity->length, got);
+        if (r < 0)
+                return tuf_error(ret_error, r, "%s: cannot read back: %s", verity->name, strerror(-r));
+        if (memcmp(img->verity->hashes.digest[TUF_HASH_SHA256], got, 32) != 0)
+                return tuf_error(ret_error, -EIO, "%s: what was written reads back differently",
+                                 verity->name);
+        return 0;
+}
+
+/* After fsync, what the partitions hold, read back: a write the device dropped or a mix-up of partitions
+ * shows here, before anything could boot it. When the verity tree covers every byte of the root, the
+ * tree recomputed from the partition checks each byte read back against the signed root hash, so the
+ * root is read back once, for the tree. Its sha256 is then read back only when a check fails, to report
+ * the failure as the checks in their listed order would (decision 0010). */
+static int verify_written(const UpdateImage *img, UpdatePartition *root, UpdatePartition *verity,
+                          char **ret_error) {
+        _cleanup_free_ char *why = NULL;
+        UpdateCompression c;
+        uint64_t length;
+        uint8_t want[32];
+        int r, q;
+
+        r = root_expectation(img, &c, &length, want, ret_error);
+        if (r < 0)
+                return r;
+        if (!update_verity_covers(img, length)) {
+                if ((r = check_root_read_back(root, length, want, ret_error)) < 0 ||
+                    (r = check_verity_read_back(img, verity, ret_error)) < 0)
+                        return r;
+                return update_verity_check(img, root, length, verity, ret_error);
         }
-        return update_verity_check(img, root, length, verity, ret_error);
+        r = update_verity_check(img, root, length, verity, &why);
+        if (r < 0 && (q = check_root_read_back(root, length, want, ret_error)) < 0)
+                return q;
+        if ((q = check_verity_read_back(img, verity, ret_error)) < 0)
+                return q;
+        return r < 0 ? tuf_error(ret_error, r, "%s", why ?: strerror(-r)) : 0;
 }
 
 int update_install_partitions(UpdateRepo *repo, const UpdateImage *img, UpdatePartition *root,

@@ -6,8 +6,9 @@
 #include "macro.h"
 
 /* Streams a download into a partition: decompresses (zstd, xz or nothing) and writes the result at
- * offset of fd, hashing the uncompressed bytes as they pass. Nothing is buffered beyond one
- * decompressor window, so a root image of any size costs the same memory. */
+ * offset of fd, hashing the uncompressed bytes as they pass. A worker thread hashes and writes while the
+ * caller's thread downloads and decompresses. Nothing is buffered beyond one decompressor window and four
+ * 1 MiB slots between the two threads, so a root image of any size costs the same memory. */
 
 typedef enum UpdateCompression {
         UPDATE_COMPRESSION_NONE,
@@ -20,7 +21,8 @@ int update_compression_parse(const char *name, UpdateCompression *ret);
 
 typedef struct UpdateWriter UpdateWriter;
 
-/* A writer of at most limit uncompressed bytes at offset of fd (borrowed). */
+/* A writer of at most limit uncompressed bytes at offset of fd (borrowed), with its worker thread.
+ * Freeing a writer that was not finished drops what is still queued. */
 int update_writer_new(int fd, uint64_t offset, uint64_t limit, UpdateCompression c, UpdateWriter **ret);
 UpdateWriter *update_writer_free(UpdateWriter *w);
 DEFINE_TRIVIAL_CLEANUP_FUNC(UpdateWriter *, update_writer_free);
@@ -29,8 +31,9 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(UpdateWriter *, update_writer_free);
  * decompressor refuses. */
 int update_writer_sink(const void *data, size_t size, void *userdata);
 
-/* Ends the stream: -EBADMSG if the compressed data stopped mid-frame. Returns the uncompressed length
- * and its sha256. */
+/* Ends the stream: -EBADMSG if the compressed data stopped mid-frame; else waits until every byte has
+ * been written (a write error is returned here or by an earlier sink call). Returns the uncompressed
+ * length and its sha256. */
 int update_writer_finish(UpdateWriter *w, uint64_t *ret_length, uint8_t ret_sha256[32]);
 
 /* The sha256 of length bytes at offset of fd, read back from the device. */

@@ -42,6 +42,14 @@ static int params_from_custom(const UpdateImage *img, uint64_t root_length, Veri
         return 0;
 }
 
+bool update_verity_covers(const UpdateImage *img, uint64_t root_length) {
+        int64_t blocks = update_json_int(img->verity_custom, "data_blocks"),
+                size = update_json_int(img->verity_custom, "data_block_size");
+
+        return blocks > 0 && size > 0 && (uint64_t) blocks <= UINT64_MAX / (uint64_t) size &&
+               (uint64_t) blocks * (uint64_t) size == root_length;
+}
+
 /* The tree we computed against the one written, past the superblock (its UUID is random per build). */
 static int compare_tree(int computed_fd, UpdatePartition *verity, uint64_t from, uint64_t to,
                         char **ret_error) {

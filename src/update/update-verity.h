@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "update-install.h"
@@ -11,3 +12,7 @@
  * would make block by block at boot, made once now so that a bad image never gets a UKI. */
 int update_verity_check(const UpdateImage *img, UpdatePartition *root, uint64_t root_length,
                         UpdatePartition *verity, char **ret_error);
+
+/* Whether the verity target's data blocks (custom metadata) span exactly the root_length bytes written:
+ * then the recomputed tree checks every byte of the root. */
+bool update_verity_covers(const UpdateImage *img, uint64_t root_length);

@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: MIT */
+/* The update agent's partition writer: what it writes, where, and its sha256, for each compression and for
+ * feeds of every size across its slot boundaries; its bound; truncated streams; write errors from its
+ * worker thread. */
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <cmocka.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "macro.h"
+#include "update-stream.h"
+
+#if HAVE_ZSTD
+#include <zstd.h>
+#endif
+#if HAVE_XZ
+#include <lzma.h>
+#endif
+
+#define OFFSET 4096
+/* Not a multiple of the writer's 1 MiB slots, and past its four of them. */
+#define DATA_SIZE (5 * 1024 * 1024 + 12345)
+
+/* Compressible but not trivially: runs of a counter with bytes of noise. */
+static uint8_t *make_data(size_t size) {
+        uint8_t *d = malloc(size);
+        uint32_t x = 2463534242u;
+
+        assert_non_null(d);
+        for (size_t i = 0; i < size; i++) {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                d[i] = (i / 64) % 7 == 0 ? (uint8_t) x : (uint8_t) (i / 4096);
+        }
+        return d;
+}
+
+static void sha256(const uint8_t *d, size_t size, uint8_t out[32]) {
+        unsigned n = 0;
+
+        assert_int_equal(EVP_Digest(d, size, out, &n, EVP_sha256(), NULL), 1);
+}
+
+static int new_target(size_t size) {
+        int fd = memfd_create("update-stream-test", MFD_CLOEXEC);
+
+        assert_true(fd >= 0);
+        assert_int_equal(ftruncate(fd, (off_t) size), 0);
+        return fd;
+}
+
+/* Feeds src in chunks of `chunk` bytes; returns the first error of the sink or of finish. */
+static int feed(UpdateWriter *w, const uint8_t *src, size_t size, size_t chunk, uint64_t *ret_length,
+                uint8_t ret_sha[32]) {
+        for (size_t done = 0; done < size;) {
+                size_t n = MIN(chunk, size - done);
+                int r = update_writer_sink(src + done, n, w);
+
+                if (r < 0)
+                        return r;
+                done += n;
+        }
+        return update_writer_finish(w, ret_length, ret_sha);
+}
+
+/* Writes data (compressed as src) through a writer and checks the partition and the digest. */
+static void round_trip(UpdateCompression c, const uint8_t *src, size_t src_size, const uint8_t *data,
+                       size_t size, size_t chunk) {
+        _cleanup_close_ int fd = new_target(OFFSET + size + 4096);
+        _cleanup_free_ uint8_t *back = malloc(size);
+        UpdateWriter *w = NULL;
+        uint8_t want[32], got[32], zero[4096] = {}, tail[4096];
+        uint64_t length = 0;
+
+        assert_non_null(back);
+        assert_int_equal(update_writer_new(fd, OFFSET, size, c, &w), 0);
+        assert_int_equal(feed(w, src, src_size, chunk, &length, got), 0);
+        w = update_writer_free(w);
+        assert_int_equal(length, size);
+        sha256(data, size, want);
+        assert_memory_equal(got, want, 32);
+        assert_int_equal(pread_full(fd, back, size, OFFSET), 0);
+        assert_memory_equal(back, data, size);
+        assert_int_equal(pread_full(fd, tail, sizeof(tail), (off_t) (OFFSET + size)), 0);
+        assert_memory_equal(tail, zero, sizeof(tail));
+        assert_int_equal(update_range_sha256(fd, OFFSET, size, got), 0);
+        assert_memory_equal(got, want, 32);
+}
+
+/* Feed sizes; a byte at a time is in the tests of each compression, on less data. */
+static const size_t chunks[] = { 4095, 65536, 1024 * 1024, 1024 * 1024 + 1, 3 * 1024 * 1024 };
+
+static void uncompressed(void **state) {
+        _cleanup_free_ uint8_t *data = make_data(DATA_SIZE);
+
+        for (size_t i = 0; i < ELEMENTSOF(chunks); i++)
+                round_trip(UPDATE_COMPRESSION_NONE, data, DATA_SIZE, data, DATA_SIZE, chunks[i]);
+}
+
+#if HAVE_ZSTD
+static uint8_t *zstd_compress(const uint8_t *data, size_t size, size_t *ret_size) {
+        size_t bound = ZSTD_compressBound(size), n;
+        uint8_t *z = malloc(bound);
+
+        assert_non_null(z);
+        n = ZSTD_compress(z, bound, data, size, 3);
+        assert_false(ZSTD_isError(n));
+        *ret_size = n;
+        return z;
+}
+#endif
+
+static void zstd(void **state) {
+#if HAVE_ZSTD
+        _cleanup_free_ uint8_t *data = make_data(DATA_SIZE), *z = NULL, *two = NULL;
+        size_t zsize, half = DATA_SIZE / 2, za, zb;
+        _cleanup_free_ uint8_t *a = NULL, *b = NULL;
+
+        z = zstd_compress(data, 100000, &zsize);
+        round_trip(UPDATE_COMPRESSION_ZSTD, z, zsize, data, 100000, 1);
+        free(z);
+        z = zstd_compress(data, DATA_SIZE, &zsize);
+        for (size_t i = 0; i < ELEMENTSOF(chunks); i++)
+                round_trip(UPDATE_COMPRESSION_ZSTD, z, zsize, data, DATA_SIZE, chunks[i]);
+        /* Two frames one after the other decompress to the two halves in order. */
+        a = zstd_compress(data, half, &za);
+        b = zstd_compress(data + half, DATA_SIZE - half, &zb);
+        two = malloc(za + zb);
+        assert_non_null(two);
+        memcpy(two, a, za);
+        memcpy(two + za, b, zb);
+        round_trip(UPDATE_COMPRESSION_ZSTD, two, za + zb, data, DATA_SIZE, 65536);
+        /* A frame whose output ends exactly on a slot boundary. */
+        free(z);
+        z = zstd_compress(data, 4 * 1024 * 1024, &zsize);
+        round_trip(UPDATE_COMPRESSION_ZSTD, z, zsize, data, 4 * 1024 * 1024, zsize);
+#else
+        skip();
+#endif
+}
+
+static void xz(void **state) {
+#if HAVE_XZ
+        _cleanup_free_ uint8_t *data = make_data(DATA_SIZE), *x = malloc(DATA_SIZE + 65536);
+        size_t xsize = 0;
+
+        assert_non_null(x);
+        assert_int_equal(lzma_easy_buffer_encode(1, LZMA_CHECK_CRC64, NULL, data, DATA_SIZE, x, &xsize,
+                                                 DATA_SIZE + 65536),
+                         LZMA_OK);
+        for (size_t i = 0; i < ELEMENTSOF(chunks); i++)
+                round_trip(UPDATE_COMPRESSION_XZ, x, xsize, data, DATA_SIZE, chunks[i]);
+        xsize = 0; /* lzma appends at xsize */
+        assert_int_equal(lzma_easy_buffer_encode(1, LZMA_CHECK_CRC64, NULL, data, 100000, x, &xsize,
+                                                 DATA_SIZE + 65536),
+                         LZMA_OK);
+        round_trip(UPDATE_COMPRESSION_XZ, x, xsize, data, 100000, 1);
+#else
+        skip();
+#endif
+}
+
+/* More bytes than the limit: -EFBIG, and nothing written past the limit. */
+static void over_limit(void **state) {
+        _cleanup_free_ uint8_t *data = make_data(DATA_SIZE), *back = malloc(DATA_SIZE);
+        _cleanup_close_ int fd = new_target(OFFSET + DATA_SIZE);
+        const size_t limit = 2 * 1024 * 1024 + 100;
+        UpdateWriter *w = NULL;
+        uint8_t sha[32];
+        uint64_t length;
+        size_t zeros = 0;
+
+        assert_non_null(back);
+        assert_int_equal(update_writer_new(fd, OFFSET, limit, UPDATE_COMPRESSION_NONE, &w), 0);
+        assert_int_equal(feed(w, data, DATA_SIZE, 65536, &length, sha), -EFBIG);
+        w = update_writer_free(w);
+        assert_int_equal(pread_full(fd, back, DATA_SIZE - limit, (off_t) (OFFSET + limit)), 0);
+        for (size_t i = 0; i < DATA_SIZE - limit; i++)
+                zeros += back[i] == 0;
+        assert_int_equal(zeros, DATA_SIZE - limit);
+}
+
+static void truncated(void **state) {
+#if HAVE_ZSTD
+        _cleanup_free_ uint8_t *data = make_data(DATA_SIZE), *z = NULL;
+        _cleanup_close_ int fd = new_target(OFFSET + DATA_SIZE);
+        UpdateWriter *w = NULL;
+        uint8_t sha[32];
+        uint64_t length;
+        size_t zsize;
+
+        z = zstd_compress(data, DATA_SIZE, &zsize);
+        assert_int_equal(update_writer_new(fd, OFFSET, DATA_SIZE, UPDATE_COMPRESSION_ZSTD, &w), 0);
+        assert_int_equal(feed(w, z, zsize - 10, 65536, &length, sha), -EBADMSG);
+        w = update_writer_free(w);
+#else
+        skip();
+#endif
+}
+
+/* The worker's write error reaches the caller: from the sink or at the latest from finish. */
+static void write_error(void **state) {
+        _cleanup_free_ uint8_t *data = make_data(DATA_SIZE);
+        _cleanup_close_ int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        UpdateWriter *w = NULL;
+        uint8_t sha[32];
+        uint64_t length;
+
+        assert_true(fd >= 0);
+        assert_int_equal(update_writer_new(fd, 0, DATA_SIZE, UPDATE_COMPRESSION_NONE, &w), 0);
+        assert_int_equal(feed(w, data, DATA_SIZE, 65536, &length, sha), -EBADF);
+        w = update_writer_free(w);
+}
+
+/* A writer dropped mid-stream stops its worker. */
+static void abandoned(void **state) {
+        _cleanup_free_ uint8_t *data = make_data(DATA_SIZE);
+        _cleanup_close_ int fd = new_target(OFFSET + DATA_SIZE);
+        UpdateWriter *w = NULL;
+
+        assert_int_equal(update_writer_new(fd, OFFSET, DATA_SIZE, UPDATE_COMPRESSION_NONE, &w), 0);
+        assert_int_equal(update_writer_sink(data, 3 * 1024 * 1024 + 5, w), 0);
+        w = update_writer_free(w);
+        assert_null(w);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(uncompressed), cmocka_unit_test(zstd),      cmocka_unit_test(xz),
+                cmocka_unit_test(over_limit),   cmocka_unit_test(truncated), cmocka_unit_test(write_error),
+                cmocka_unit_test(abandoned),
+        };
+
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
