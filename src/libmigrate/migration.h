@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "error.h"
 #include "macro.h"
 #include "settings.h"
 
@@ -74,7 +75,7 @@ int migration_plan(struct json_object *edges, const char *variant, const char *f
                    struct json_object **ret, char **ret_error);
 
 /* Fills *ret_error with a formatted message (if ret_error is not NULL and holds none yet) and returns r. */
-int migration_error(char **ret_error, int r, const char *fmt, ...) _printf_(3, 4);
+#define migration_error error_message
 
 /* The node side: brings the datastore at path from the version it records to image_version, with the
  * migrations the update agent left in dir (index.json: {"variant", "migrations": [edges]}, and

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
 #include "ustar-internal.h"
 
 #define NAME_MAX_LEN (sizeof(((UstarHeader *) 0)->prefix) + 1 + sizeof(((UstarHeader *) 0)->name))
@@ -17,19 +18,6 @@ typedef struct Reader {
         size_t n, allocated, max;
         char **ret_error;
 } Reader;
-
-static int fail(char **ret_error, int r, const char *fmt, ...) _printf_(3, 4);
-static int fail(char **ret_error, int r, const char *fmt, ...) {
-        va_list ap;
-
-        if (!ret_error || *ret_error)
-                return r;
-        va_start(ap, fmt);
-        if (vasprintf(ret_error, fmt, ap) < 0)
-                *ret_error = NULL;
-        va_end(ap);
-        return r;
-}
 
 uint64_t ustar_checksum(const UstarHeader *h) {
         const uint8_t *p = (const uint8_t *) h;
@@ -168,32 +156,36 @@ static int parse_header(Reader *rd, const UstarHeader *h, uint64_t at, UstarMemb
 
         joined_name(h, raw);
         if (memcmp(h->magic, "ustar ", 6) == 0)
-                return fail(rd->ret_error, -EBADMSG,
-                            "member '%s' (header at byte %" PRIu64 "): a GNU tar header, not POSIX ustar",
-                            shown(raw, buf), at);
+                return error_message(rd->ret_error, -EBADMSG,
+                                     "member '%s' (header at byte %" PRIu64
+                                     "): a GNU tar header, not POSIX ustar",
+                                     shown(raw, buf), at);
         if (memcmp(h->magic, "ustar", 6) != 0 || memcmp(h->version, "00", 2) != 0)
-                return fail(rd->ret_error, -EBADMSG, "at byte %" PRIu64 ": not a POSIX ustar header", at);
+                return error_message(rd->ret_error, -EBADMSG,
+                                     "at byte %" PRIu64 ": not a POSIX ustar header", at);
         if (parse_octal(h->chksum, sizeof(h->chksum), &sum) < 0 || sum != ustar_checksum(h))
-                return fail(rd->ret_error, -EBADMSG,
-                            "member '%s' (header at byte %" PRIu64 "): the header checksum does not match",
-                            shown(raw, buf), at);
+                return error_message(rd->ret_error, -EBADMSG,
+                                     "member '%s' (header at byte %" PRIu64
+                                     "): the header checksum does not match",
+                                     shown(raw, buf), at);
         if (!directory && h->typeflag != '0' && h->typeflag != 0) {
                 problem = type_problem(h->typeflag);
                 if (problem)
-                        return fail(rd->ret_error, -EBADMSG,
-                                    "member '%s' %s; a bundle holds only files and directories",
-                                    shown(raw, buf), problem);
-                return fail(rd->ret_error, -EBADMSG,
-                            "member '%s' is of type '%c'; a bundle holds only files and directories",
-                            shown(raw, buf), (unsigned char) h->typeflag >= 0x20 ? h->typeflag : '?');
+                        return error_message(rd->ret_error, -EBADMSG,
+                                             "member '%s' %s; a bundle holds only files and directories",
+                                             shown(raw, buf), problem);
+                return error_message(
+                        rd->ret_error, -EBADMSG,
+                        "member '%s' is of type '%c'; a bundle holds only files and directories",
+                        shown(raw, buf), (unsigned char) h->typeflag >= 0x20 ? h->typeflag : '?');
         }
         if (parse_octal(h->size, sizeof(h->size), &size) < 0)
-                return fail(rd->ret_error, -EBADMSG, "member '%s': the size field is not an octal number",
-                            shown(raw, buf));
+                return error_message(rd->ret_error, -EBADMSG,
+                                     "member '%s': the size field is not an octal number", shown(raw, buf));
         if (directory && size != 0)
-                return fail(rd->ret_error, -EBADMSG,
-                            "member '%s': a directory with %" PRIu64 " bytes of data", shown(raw, buf),
-                            size);
+                return error_message(rd->ret_error, -EBADMSG,
+                                     "member '%s': a directory with %" PRIu64 " bytes of data",
+                                     shown(raw, buf), size);
         if (strneq(name, "./", 2))
                 name += 2;
         n = strlen(name);
@@ -206,10 +198,11 @@ static int parse_header(Reader *rd, const UstarHeader *h, uint64_t at, UstarMemb
         if (!ustar_name_is_safe(ret->name)) {
                 free(ret->name);
                 ret->name = NULL;
-                return fail(rd->ret_error, -EBADMSG,
-                            "member '%s': not a safe relative name (absolute, an empty, '.' or '..' "
-                            "component, a control character or a backslash)",
-                            shown(raw, buf));
+                return error_message(
+                        rd->ret_error, -EBADMSG,
+                        "member '%s': not a safe relative name (absolute, an empty, '.' or '..' "
+                        "component, a control character or a backslash)",
+                        shown(raw, buf));
         }
         ret->header = at;
         ret->offset = at + USTAR_BLOCK_SIZE;
@@ -232,16 +225,17 @@ static int check_data_present(Reader *rd, const UstarMember *m) {
         if (k < 0)
                 return negative_errno();
         if (k == 0)
-                return fail(rd->ret_error, -EBADMSG,
-                            "member '%s': the archive ends inside its %" PRIu64 " bytes of data (truncated)",
-                            shown(m->name, buf), m->size);
+                return error_message(rd->ret_error, -EBADMSG,
+                                     "member '%s': the archive ends inside its %" PRIu64
+                                     " bytes of data (truncated)",
+                                     shown(m->name, buf), m->size);
         return 0;
 }
 
 /* Takes m->name on success. */
 static int add_member(Reader *rd, UstarMember *m) {
         if (rd->n == rd->max)
-                return fail(rd->ret_error, -EFBIG, "more than %zu members", rd->max);
+                return error_message(rd->ret_error, -EFBIG, "more than %zu members", rd->max);
         if (rd->n == rd->allocated) {
                 size_t n = MAX(rd->allocated * 2, (size_t) 64);
                 UstarMember *p = reallocarray(rd->members, n, sizeof(UstarMember));
@@ -268,13 +262,14 @@ static int read_end(Reader *rd, uint64_t offset) {
         if (r < 0)
                 return r;
         if (r < (int) USTAR_BLOCK_SIZE)
-                return fail(rd->ret_error, -EBADMSG,
-                            "the archive ends inside its end-of-archive marker (truncated)");
+                return error_message(rd->ret_error, -EBADMSG,
+                                     "the archive ends inside its end-of-archive marker (truncated)");
         if (!is_zero(block, sizeof(block)))
-                return fail(rd->ret_error, -EBADMSG,
-                            "at byte %" PRIu64 ": a zero block followed by more data, not an end-of-archive "
-                            "marker",
-                            offset);
+                return error_message(rd->ret_error, -EBADMSG,
+                                     "at byte %" PRIu64
+                                     ": a zero block followed by more data, not an end-of-archive "
+                                     "marker",
+                                     offset);
         return 0;
 }
 
@@ -291,13 +286,14 @@ static int read_headers(Reader *rd, uint64_t *ret_end) {
                 if (r < 0)
                         return r;
                 if (offset == 0 && r < (int) USTAR_BLOCK_SIZE)
-                        return fail(rd->ret_error, -EBADMSG, "%s: not a ustar archive",
-                                    r == 0 ? "empty" : "shorter than one block");
+                        return error_message(rd->ret_error, -EBADMSG, "%s: not a ustar archive",
+                                             r == 0 ? "empty" : "shorter than one block");
                 if (r < (int) USTAR_BLOCK_SIZE)
-                        return fail(rd->ret_error, -EBADMSG,
-                                    "the archive ends before byte %" PRIu64 ", after member '%s', with no "
-                                    "end-of-archive marker (truncated)",
-                                    offset, rd->n > 0 ? shown(rd->members[rd->n - 1].name, buf) : "");
+                        return error_message(
+                                rd->ret_error, -EBADMSG,
+                                "the archive ends before byte %" PRIu64 ", after member '%s', with no "
+                                "end-of-archive marker (truncated)",
+                                offset, rd->n > 0 ? shown(rd->members[rd->n - 1].name, buf) : "");
                 if (is_zero(&h, sizeof(h))) {
                         r = read_end(rd, offset);
                         if (r < 0)
@@ -330,11 +326,12 @@ int ustar_archive_read(int fd, size_t max_members, UstarArchive **ret, char **re
          * which one counts are how archive attacks start, so a repeated name is an error. */
         for (size_t i = 1; r >= 0 && i < rd.n; i++)
                 if (streq(rd.members[i - 1].name, rd.members[i].name))
-                        r = fail(ret_error, -EBADMSG,
-                                 "member '%s' appears twice (headers at bytes %" PRIu64 " and %" PRIu64 ")",
-                                 shown(rd.members[i].name, buf),
-                                 MIN(rd.members[i - 1].header, rd.members[i].header),
-                                 MAX(rd.members[i - 1].header, rd.members[i].header));
+                        r = error_message(ret_error, -EBADMSG,
+                                          "member '%s' appears twice (headers at bytes %" PRIu64
+                                          " and %" PRIu64 ")",
+                                          shown(rd.members[i].name, buf),
+                                          MIN(rd.members[i - 1].header, rd.members[i].header),
+                                          MAX(rd.members[i - 1].header, rd.members[i].header));
         if (r >= 0 && !(a = calloc(1, sizeof(UstarArchive))))
                 r = -ENOMEM;
         if (r < 0) {
