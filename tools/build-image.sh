@@ -59,13 +59,17 @@ stub="$work/kernel/linuxx64.efi.stub"
 sdboot="$work/kernel/systemd-bootx64.efi"
 
 # Settings migrations into this version and back out of it (decision 0014), for the update repository:
-# the lines of MIGRATIONS_DIR/migrations.txt (default variants/<variant>/migrations) that name this version,
-# and the definitions those lines name.
+# the lines of MIGRATIONS_DIR/migrations.txt (default variants/<variant>/migrations) whose newer version is
+# this one, and the definitions those lines name.
 migrations=${MIGRATIONS_DIR:-$top/variants/$variant/migrations}
 rm -rf "$work/migrations" "$work/migrations.txt"
 if [ -f "$migrations/migrations.txt" ]; then
-        sed -e 's/#.*//' "$migrations/migrations.txt" |
-                awk -v v="$VARIANT_version" 'NF >= 3 && ($1 == v || $2 == v)' >"$work/migrations.txt"
+        # A pair is carried by its newer version: into it going up, out of it going back.
+        sed -e 's/#.*//' "$migrations/migrations.txt" | while read -r from to names; do
+                [ -n "$names" ] || continue
+                newer=$(printf '%s\n%s\n' "$from" "$to" | sort -V | tail -n1)
+                [ "$newer" != "$VARIANT_version" ] || echo "$from $to $names"
+        done >"$work/migrations.txt"
         if [ -s "$work/migrations.txt" ]; then
                 mkdir "$work/migrations"
                 for name in $(awk '{ for (i = 3; i <= NF; i++) print $i }' "$work/migrations.txt" | sort -u); do
