@@ -31,10 +31,13 @@ http=$!
 trap 'kill $http 2>/dev/null; cleanup' EXIT
 export NETDEV_EXTRA=",guestfwd=tcp:10.0.2.100:80-cmd:socat - TCP:127.0.0.1:$port"
 
-# boot: starts the VM and waits for the ready line; prints "VERSION SET", or nothing if the node never got
-# ready. A boot on trial that is unhealthy reboots (QEMU exits, -no-reboot): start it again, a few times.
+# boot: starts the VM and waits for the ready line; sets now="VERSION SET" and returns 0, or returns 1 if
+# the node never got ready. A boot on trial that is unhealthy reboots (QEMU exits, -no-reboot): start it
+# again, a few times. Not run in $(...): QEMU would hold the substitution's pipe open, and its pid would
+# stay in the subshell.
 boot() {
         local attempt line
+        now=
         for attempt in 1 2 3 4; do
                 rm -f "$WORK/api.sock"
                 vm_start "$disk" secure -device virtio-serial-pci \
@@ -44,7 +47,7 @@ boot() {
                 line=$(grep -a -m1 -E "^bulkhead: (ready|unhealthy) version=" "$WORK/console.log" | tr -d '\r')
                 case $line in
                 "bulkhead: ready "*)
-                        sed -E 's/^bulkhead: ready version=([^ ]+) set=([ab]).*/\1 \2/' <<<"$line"
+                        now=$(sed -E 's/^bulkhead: ready version=([^ ]+) set=([ab]).*/\1 \2/' <<<"$line")
                         return 0
                         ;;
                 esac
@@ -62,7 +65,7 @@ apply_path() {
         echo "/actions/update/apply?$q"
 }
 
-now=$(boot) || { fail "the first boot did not get ready"; console | tail -20; finish; }
+boot || { fail "the first boot did not get ready"; console | tail -20; finish; }
 api set updates.metadata-base-url=http://10.0.2.100/metadata/ updates.targets-base-url=http://10.0.2.100/targets/ \
         updates.ignore-waves=true >/dev/null || { fail "could not point the node at the repository"; finish; }
 
@@ -76,7 +79,7 @@ vm_kill
 ok=0 seen_v1=0 seen_v2=0
 declare -A states=()
 for ((run = 1; run <= runs; run++)); do
-        if ! now=$(boot); then
+        if ! boot; then
                 fail "run $run: the boot after the cut did not get ready"
                 console | grep -a -E "bulkhead|Failed|verity|panic" | tail -n 20
                 break
