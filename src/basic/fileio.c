@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include <string.h>
+
 #include "fileio.h"
 #include "macro.h"
 
@@ -152,4 +154,23 @@ int read_full_file(const char *path, size_t max_size, char **ret_data, size_t *r
         if (fd < 0)
                 return negative_errno();
         return read_full_fd(fd, max_size, ret_data, ret_size);
+}
+
+bool path_is_safe_relative(const char *path) {
+        const char *p = path;
+
+        if (!path || *path == 0)
+                return false;
+        for (;;) {
+                size_t n = strcspn(p, "/");
+
+                if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && strneq(p, "..", 2)))
+                        return false;
+                for (size_t i = 0; i < n; i++)
+                        if ((unsigned char) p[i] < 0x20 || p[i] == 0x7f || p[i] == '\\')
+                                return false;
+                if (p[n] == 0)
+                        return true;
+                p += n + 1;
+        }
 }

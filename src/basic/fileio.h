@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -18,3 +19,7 @@ int loop_write(int fd, const void *buf, size_t n);
 /* Reads exactly n bytes at offset; -EIO on short read. */
 int pread_full(int fd, void *buf, size_t n, off_t offset);
 int pwrite_full(int fd, const void *buf, size_t n, off_t offset);
+
+/* Is path a relative path of names that are not empty, "." or "..", without control characters or
+ * backslashes? (a name from untrusted input that is about to be joined below a directory) */
+bool path_is_safe_relative(const char *path);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include "fileio.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,7 +34,7 @@ TufFetcher *tuf_fetcher_free(TufFetcher *f);
 /* Whether path is a plain relative path ("a/b.txt"): not empty, no leading or doubled '/', no "." or
  * ".." component, no backslash or control character. Target paths come from signed metadata, but a
  * fetcher still must not let one name a file outside its repository. */
-bool tuf_path_is_safe(const char *path);
+#define tuf_path_is_safe path_is_safe_relative
 
 /* Reads files below two local directories (one of metadata, one of targets). Files are opened beneath the
  * directory (symlinks may not lead out of it) and must be regular files. */

@@ -48,25 +48,6 @@ static int parse_octal(const char *field, size_t size, uint64_t *ret) {
         return 0;
 }
 
-bool ustar_name_is_safe(const char *name) {
-        const char *p = name;
-
-        if (!name || *name == 0)
-                return false;
-        for (;;) {
-                size_t n = strcspn(p, "/");
-
-                if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && strneq(p, "..", 2)))
-                        return false;
-                for (size_t i = 0; i < n; i++)
-                        if ((unsigned char) p[i] < 0x20 || p[i] == 0x7f || p[i] == '\\')
-                                return false;
-                if (p[n] == 0)
-                        return true;
-                p += n + 1;
-        }
-}
-
 /* name for a message: control characters and DEL become '?', so that a hostile name cannot drive the
  * terminal that shows the refusal. */
 static const char *shown(const char *name, char buf[static NAME_MAX_LEN + 1]) {

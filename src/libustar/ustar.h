@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include "fileio.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -51,7 +53,7 @@ const UstarMember *ustar_archive_find(const UstarArchive *a, const char *name);
 
 /* Whether name is a member name the reader accepts: relative, no empty, "." or ".." component, no byte
  * below 0x20, no DEL, no backslash. */
-bool ustar_name_is_safe(const char *name);
+#define ustar_name_is_safe path_is_safe_relative
 
 /* Fills block with the header of a regular file ('0') or directory ('5') member: mode 0644 or 0755,
  * owner 0:0, the given mtime (seconds since the epoch). Names longer than 100 bytes are split at a '/'
