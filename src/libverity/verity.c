@@ -29,8 +29,6 @@ typedef struct VeritySuperblock {
 
 _Static_assert(sizeof(VeritySuperblock) == 512, "verity superblock is 512 bytes");
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(EVP_MD_CTX *, EVP_MD_CTX_free);
-
 void verity_params_init(VerityParams *p) {
         *p = (VerityParams){ .data_block_size = 4096, .hash_block_size = 4096, .superblock = true };
 }
@@ -165,6 +163,151 @@ static int write_superblock(int hash_fd, const VerityParams *p) {
         return pwrite_full(hash_fd, block, p->hash_block_size, 0);
 }
 
+struct VerityBuilder {
+        VerityParams p;
+        Layout l;
+        int hash_fd;
+        EVP_MD_CTX *salted, *work;
+        uint64_t blocks;  /* data blocks hashed so far */
+        uint8_t *partial; /* a data block split across feeds, gathered */
+        size_t partial_size;
+        uint8_t *out; /* the level-0 hash block being filled */
+        size_t used;  /* digests in out */
+        uint64_t out_offset;
+};
+
+VerityBuilder *verity_builder_free(VerityBuilder *b) {
+        if (!b)
+                return NULL;
+        EVP_MD_CTX_free(b->salted);
+        EVP_MD_CTX_free(b->work);
+        free(b->partial);
+        free(b->out);
+        free(b);
+        return NULL;
+}
+
+int verity_builder_new(const VerityParams *p, int hash_fd, VerityBuilder **ret) {
+        _cleanup_(verity_builder_freep) VerityBuilder *b = NULL;
+        int r;
+
+        r = verity_params_validate(p);
+        if (r < 0)
+                return r;
+        b = calloc(1, sizeof(VerityBuilder));
+        if (!b)
+                return -ENOMEM;
+        b->p = *p;
+        b->hash_fd = hash_fd;
+        r = layout_compute(p, &b->l);
+        if (r < 0)
+                return r;
+        b->out_offset = b->l.level_start[0] * p->hash_block_size;
+        b->salted = EVP_MD_CTX_new();
+        b->work = EVP_MD_CTX_new();
+        /* With no levels, out keeps the single data block's digest: the root hash. */
+        b->out = calloc(1, MAX(p->hash_block_size, (uint32_t) VERITY_DIGEST_SIZE));
+        if (!b->salted || !b->work || !b->out || !EVP_DigestInit_ex(b->salted, EVP_sha256(), NULL) ||
+            !EVP_DigestUpdate(b->salted, p->salt, p->salt_size))
+                return -ENOMEM;
+        *ret = TAKE_PTR(b);
+        return 0;
+}
+
+/* One whole data block: its digest goes into the level-0 block being filled, which is written once full. */
+static int builder_block(VerityBuilder *b, const uint8_t *data) {
+        int r;
+
+        r = hash_block(b->salted, b->work, data, b->p.data_block_size,
+                       b->out + b->used * VERITY_DIGEST_SIZE);
+        if (r < 0)
+                return r;
+        b->blocks++;
+        if (b->l.levels == 0 || ++b->used < b->p.hash_block_size / VERITY_DIGEST_SIZE)
+                return 0;
+        r = pwrite_full(b->hash_fd, b->out, b->p.hash_block_size, (off_t) b->out_offset);
+        if (r < 0)
+                return r;
+        b->out_offset += b->p.hash_block_size;
+        memset(b->out, 0, b->p.hash_block_size);
+        b->used = 0;
+        return 0;
+}
+
+int verity_builder_feed(VerityBuilder *b, const void *data, size_t size) {
+        const uint8_t *d = data;
+        size_t dbs = b->p.data_block_size;
+        int r;
+
+        while (size > 0 && b->blocks < b->p.data_blocks) {
+                /* Whole blocks are hashed where they are; only a block split across feeds is copied. */
+                if (b->partial_size == 0 && size >= dbs) {
+                        r = builder_block(b, d);
+                        if (r < 0)
+                                return r;
+                        d += dbs;
+                        size -= dbs;
+                        continue;
+                }
+                if (!b->partial && !(b->partial = malloc(dbs)))
+                        return -ENOMEM;
+                size_t n = MIN(dbs - b->partial_size, size);
+                memcpy(b->partial + b->partial_size, d, n);
+                b->partial_size += n;
+                d += n;
+                size -= n;
+                if (b->partial_size == dbs) {
+                        b->partial_size = 0;
+                        r = builder_block(b, b->partial);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return 0;
+}
+
+int verity_builder_finish(VerityBuilder *b, uint8_t ret_root_hash[VERITY_DIGEST_SIZE]) {
+        const VerityParams *p = &b->p;
+        const Layout *l = &b->l;
+        _cleanup_free_ uint8_t *top = NULL;
+        int r;
+
+        if (b->blocks < p->data_blocks)
+                return -EIO;
+        if (l->levels == 0) {
+                /* A single data block: the root hash is its digest. */
+                memcpy(ret_root_hash, b->out, VERITY_DIGEST_SIZE);
+                return p->superblock ? write_superblock(b->hash_fd, p) : 0;
+        }
+        if (b->used > 0) {
+                r = pwrite_full(b->hash_fd, b->out, p->hash_block_size, (off_t) b->out_offset);
+                if (r < 0)
+                        return r;
+        }
+        if (p->superblock) {
+                r = write_superblock(b->hash_fd, p);
+                if (r < 0)
+                        return r;
+        }
+        for (unsigned i = 1; i < l->levels; i++) {
+                r = hash_level(b->hash_fd, l->level_start[i - 1] * p->hash_block_size,
+                               l->level_blocks[i - 1], p->hash_block_size, b->hash_fd,
+                               l->level_start[i] * p->hash_block_size, p->hash_block_size, b->salted,
+                               b->work);
+                if (r < 0)
+                        return r;
+        }
+        /* The root hash covers the single block of the top level. */
+        top = malloc(p->hash_block_size);
+        if (!top)
+                return -ENOMEM;
+        r = pread_full(b->hash_fd, top, p->hash_block_size,
+                       (off_t) (l->level_start[l->levels - 1] * p->hash_block_size));
+        if (r < 0)
+                return r;
+        return hash_block(b->salted, b->work, top, p->hash_block_size, ret_root_hash);
+}
+
 int verity_format(int data_fd, int hash_fd, const VerityParams *p,
                   uint8_t ret_root_hash[VERITY_DIGEST_SIZE]) {
         return verity_format_at(data_fd, 0, hash_fd, p, ret_root_hash);
@@ -172,54 +315,26 @@ int verity_format(int data_fd, int hash_fd, const VerityParams *p,
 
 int verity_format_at(int data_fd, uint64_t data_offset, int hash_fd, const VerityParams *p,
                      uint8_t ret_root_hash[VERITY_DIGEST_SIZE]) {
-        _cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *salted = EVP_MD_CTX_new(), *work = EVP_MD_CTX_new();
-        _cleanup_free_ uint8_t *top = NULL;
-        uint8_t root[VERITY_DIGEST_SIZE];
-        Layout l;
+        _cleanup_(verity_builder_freep) VerityBuilder *b = NULL;
+        _cleanup_free_ uint8_t *in = NULL;
         int r;
 
-        r = verity_params_validate(p);
+        r = verity_builder_new(p, hash_fd, &b);
         if (r < 0)
                 return r;
-        r = layout_compute(p, &l);
-        if (r < 0)
-                return r;
-        if (!salted || !work || !EVP_DigestInit_ex(salted, EVP_sha256(), NULL) ||
-            !EVP_DigestUpdate(salted, p->salt, p->salt_size))
+        in = malloc((size_t) p->data_block_size * CHUNK_BLOCKS);
+        if (!in)
                 return -ENOMEM;
+        for (uint64_t done = 0; done < p->data_blocks;) {
+                size_t n = (size_t) MIN((uint64_t) CHUNK_BLOCKS, p->data_blocks - done) * p->data_block_size;
 
-        if (p->superblock) {
-                r = write_superblock(hash_fd, p);
+                r = pread_full(data_fd, in, n, (off_t) (data_offset + done * p->data_block_size));
                 if (r < 0)
                         return r;
-        }
-        for (unsigned i = 0; i < l.levels; i++) {
-                if (i == 0)
-                        r = hash_level(data_fd, data_offset, p->data_blocks, p->data_block_size, hash_fd,
-                                       l.level_start[0] * p->hash_block_size, p->hash_block_size, salted,
-                                       work);
-                else
-                        r = hash_level(hash_fd, l.level_start[i - 1] * p->hash_block_size,
-                                       l.level_blocks[i - 1], p->hash_block_size, hash_fd,
-                                       l.level_start[i] * p->hash_block_size, p->hash_block_size, salted,
-                                       work);
+                r = verity_builder_feed(b, in, n);
                 if (r < 0)
                         return r;
+                done += n / p->data_block_size;
         }
-
-        /* The root hash covers the single block of the top level, or the single data block. */
-        uint32_t top_size = l.levels ? p->hash_block_size : p->data_block_size;
-        top = malloc(top_size);
-        if (!top)
-                return -ENOMEM;
-        r = pread_full(l.levels ? hash_fd : data_fd, top, top_size,
-                       l.levels ? (off_t) (l.level_start[l.levels - 1] * p->hash_block_size)
-                                : (off_t) data_offset);
-        if (r < 0)
-                return r;
-        r = hash_block(salted, work, top, top_size, root);
-        if (r < 0)
-                return r;
-        memcpy(ret_root_hash, root, sizeof(root));
-        return 0;
+        return verity_builder_finish(b, ret_root_hash);
 }

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "macro.h"
+
 /* dm-verity hash tree, format 1 (salt hashed before the block), sha256, the on-disk layout veritysetup
  * writes: an optional 512-byte superblock in hash block 0, then the tree with its top level first. */
 
@@ -40,3 +42,21 @@ int verity_format(int data_fd, int hash_fd, const VerityParams *p,
 /* The same for data that starts at data_offset of data_fd: a partition read through its whole disk. */
 int verity_format_at(int data_fd, uint64_t data_offset, int hash_fd, const VerityParams *p,
                      uint8_t ret_root_hash[VERITY_DIGEST_SIZE]);
+
+/* The same tree built from the data as it streams past, for a writer that hashes what it writes instead of
+ * reading it back. */
+typedef struct VerityBuilder VerityBuilder;
+
+/* A builder of the tree of p into hash_fd (borrowed; the layout of verity_format). -EINVAL for bad params.
+ */
+int verity_builder_new(const VerityParams *p, int hash_fd, VerityBuilder **ret);
+VerityBuilder *verity_builder_free(VerityBuilder *b);
+DEFINE_TRIVIAL_CLEANUP_FUNC(VerityBuilder *, verity_builder_free);
+
+/* Takes the next size bytes of data, in any split. Bytes past the p->data_blocks blocks are not part of
+ * the tree and are ignored. */
+int verity_builder_feed(VerityBuilder *b, const void *data, size_t size);
+
+/* Once every data block was fed: writes the superblock and the upper levels and returns the root hash.
+ * -EIO if fewer than p->data_blocks blocks were fed. */
+int verity_builder_finish(VerityBuilder *b, uint8_t ret_root_hash[VERITY_DIGEST_SIZE]);

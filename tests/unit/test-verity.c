@@ -9,9 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <cmocka.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 
+#include "fileio.h"
 #include "hexutil.h"
 #include "macro.h"
 #include "verity.h"
@@ -148,6 +150,72 @@ static void test_short_data(void **state) {
         assert_int_equal(verity_format(dfd, hfd, &p, root), -EIO);
 }
 
+/* The builder, fed the data in any split (and more bytes than the tree covers), writes the same hash device
+ * and root hash as verity_format reading the data, which the tests above hold against veritysetup. */
+static void builder_matches(uint64_t blocks, bool sb) {
+        const size_t splits[] = { 1, 4095, 4096, 4097, 65536 + 3, 1024 * 1024 };
+        const size_t extra = 5000, bytes = blocks * 4096 + extra;
+        _cleanup_free_ uint8_t *data = malloc(bytes), *want = NULL, *got = NULL;
+        _cleanup_close_ int dfd = memfd_create("data", MFD_CLOEXEC), ref = memfd_create("ref", MFD_CLOEXEC);
+        uint8_t want_root[32], got_root[32];
+        uint64_t hash_bytes;
+        VerityParams p;
+
+        assert_non_null(data);
+        assert_true(dfd >= 0 && ref >= 0);
+        for (size_t i = 0; i < bytes; i++)
+                data[i] = (uint8_t) (i * 13 + i / 4096);
+        assert_int_equal(pwrite_full(dfd, data, bytes, 0), 0);
+        verity_params_init(&p);
+        p.data_blocks = blocks;
+        p.superblock = sb;
+        p.salt_size = 3;
+        memcpy(p.salt, "\x01\x02\x03", 3);
+        assert_int_equal(verity_format(dfd, ref, &p, want_root), 0);
+        assert_int_equal(verity_hash_size(&p, &hash_bytes), 0);
+        want = malloc(hash_bytes);
+        got = malloc(hash_bytes);
+        assert_true(want && got);
+        assert_int_equal(pread_full(ref, want, hash_bytes, 0), 0);
+        for (size_t s = 0; s < ELEMENTSOF(splits); s++) {
+                _cleanup_close_ int hfd = memfd_create("hash", MFD_CLOEXEC);
+                _cleanup_(verity_builder_freep) VerityBuilder *b = NULL;
+
+                assert_true(hfd >= 0);
+                assert_int_equal(verity_builder_new(&p, hfd, &b), 0);
+                for (size_t done = 0; done < bytes; done += MIN(splits[s], bytes - done))
+                        assert_int_equal(verity_builder_feed(b, data + done, MIN(splits[s], bytes - done)),
+                                         0);
+                assert_int_equal(verity_builder_finish(b, got_root), 0);
+                assert_memory_equal(got_root, want_root, 32);
+                assert_int_equal(pread_full(hfd, got, hash_bytes, 0), 0);
+                assert_memory_equal(got, want, hash_bytes);
+        }
+}
+
+static void test_builder_splits(void **state) {
+        builder_matches(1, true);
+        builder_matches(129, false);
+        builder_matches(128 * 128 + 1, true);
+}
+
+/* Fewer bytes than the tree covers: refused at the end, not a tree of what happened to arrive. */
+static void test_builder_short(void **state) {
+        _cleanup_close_ int hfd = memfd_create("hash", MFD_CLOEXEC);
+        _cleanup_(verity_builder_freep) VerityBuilder *b = NULL;
+        uint8_t block[4096] = {}, root[32];
+        VerityParams p;
+
+        verity_params_init(&p);
+        p.data_blocks = 2;
+        assert_int_equal(verity_builder_new(&p, hfd, &b), 0);
+        assert_int_equal(verity_builder_feed(b, block, sizeof(block)), 0);
+        assert_int_equal(verity_builder_feed(b, block, 100), 0);
+        assert_int_equal(verity_builder_finish(b, root), -EIO);
+        p.data_blocks = 0;
+        assert_int_equal(verity_builder_new(&p, hfd, &b), -EINVAL);
+}
+
 static int setup(void **state) {
         return mkdtemp(dir) ? 0 : -1;
 }
@@ -164,6 +232,7 @@ int main(void) {
                 cmocka_unit_test(test_level_boundary),     cmocka_unit_test(test_few_mib),
                 cmocka_unit_test(test_not_block_multiple), cmocka_unit_test(test_empty_salt),
                 cmocka_unit_test(test_bad_params),         cmocka_unit_test(test_short_data),
+                cmocka_unit_test(test_builder_splits),     cmocka_unit_test(test_builder_short),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }
