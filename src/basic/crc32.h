@@ -6,3 +6,8 @@
 
 /* CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320), as GPT headers and entry arrays use it. */
 uint32_t crc32_ieee(const void *data, size_t n);
+
+/* CRC-32C (Castagnoli, reflected, polynomial 0x82F63B78), continuing from crc (0 to start): the check ext4
+ * and btrfs keep per block against torn and misplaced writes. With SSE 4.2 (every x86-64 CPU since 2008) it
+ * runs at several GB/s; elsewhere bitwise, right but slow. */
+uint32_t crc32c(uint32_t crc, const void *data, size_t n);
