@@ -2,7 +2,9 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 
+#include "fileio.h"
 #include "hexutil.h"
 #include "tuf-error.h"
 #include "update-install.h"
@@ -80,23 +82,25 @@ static int root_expectation(const UpdateImage *img, UpdateCompression *ret_c, ui
         return 0;
 }
 
-static int write_root(UpdateRepo *repo, const UpdateImage *img, UpdatePartition *part, char **ret_error) {
+/* The root image, decompressed into its partition; the writer builds the verity tree of what it writes into
+ * tree_fd, and hashes the whole stream too unless the tree covers every byte. */
+static int write_root(UpdateRepo *repo, const UpdateImage *img, UpdatePartition *part, const UpdateVerity *v,
+                      int tree_fd, UpdateWriter **ret_w, UpdateWritten *ret, char **ret_error) {
         _cleanup_(update_writer_freep) UpdateWriter *w = NULL;
         UpdateCompression c;
-        uint64_t length, got;
-        uint8_t sha[32], got_sha[32];
+        UpdateWritten got;
+        uint64_t length;
+        uint8_t sha[32];
         char hex[65];
         int r;
 
         r = root_expectation(img, &c, &length, sha, ret_error);
         if (r < 0)
                 return r;
-        if (length > part->size)
-                return tuf_error(ret_error, -ENOSPC,
-                                 "%s decompresses to %" PRIu64
-                                 " bytes, but partition %s holds only %" PRIu64,
-                                 img->root->path, length, part->name, part->size);
-        r = update_writer_new(part->fd, part->offset, length, c, &w);
+        UpdateWriterOptions o = { .tree = &v->params,
+                                  .tree_fd = tree_fd,
+                                  .no_sha256 = update_verity_covers(img, length) };
+        r = update_writer_new(part->fd, part->offset, length, c, &o, &w);
         if (r < 0)
                 return tuf_error(ret_error, r, "%s: cannot start decompressing: %s", img->root->path,
                                  strerror(-r));
@@ -106,112 +110,112 @@ static int write_root(UpdateRepo *repo, const UpdateImage *img, UpdatePartition 
                                  img->root->path, length);
         if (r < 0)
                 return tuf_error(ret_error, r, "%s: %s", img->root->path, strerror(-r));
-        r = update_writer_finish(w, &got, got_sha);
-        if (r == -EBADMSG)
+        r = update_writer_finish(w, &got);
+        if (r == -EBADMSG || r == -EIO)
                 return tuf_error(ret_error, r, "%s: compressed data ends early", img->root->path);
         if (r < 0)
                 return tuf_error(ret_error, r, "%s: %s", img->root->path, strerror(-r));
-        hex_encode(got_sha, 32, hex);
-        if (got != length || memcmp(got_sha, sha, 32) != 0)
+        if (got.length != length || (got.has_sha256 && memcmp(got.sha256, sha, 32) != 0)) {
+                if (got.has_sha256)
+                        hex_encode(got.sha256, 32, hex);
                 return tuf_error(ret_error, -EBADMSG,
                                  "%s: decompressed to %" PRIu64 " bytes with sha256 %s, not what was signed",
-                                 img->root->path, got, hex);
+                                 img->root->path, got.length, got.has_sha256 ? hex : "(not computed)");
+        }
+        *ret_w = TAKE_PTR(w);
+        *ret = got;
         return 0;
 }
 
-static int write_verity(UpdateRepo *repo, const UpdateImage *img, UpdatePartition *part, char **ret_error) {
+static int write_verity(UpdateRepo *repo, const UpdateImage *img, UpdatePartition *part,
+                        UpdateWriter **ret_w, char **ret_error) {
         _cleanup_(update_writer_freep) UpdateWriter *w = NULL;
-        uint64_t got;
-        uint8_t sha[32];
+        UpdateWritten got;
         int r;
 
-        if (img->verity->length > part->size)
-                return tuf_error(ret_error, -ENOSPC,
-                                 "%s is %" PRIu64 " bytes, but partition %s holds only %" PRIu64,
-                                 img->verity->path, img->verity->length, part->name, part->size);
-        r = update_writer_new(part->fd, part->offset, img->verity->length, UPDATE_COMPRESSION_NONE, &w);
+        /* The target's own sha256 is checked by TUF as it downloads: the writer needs no second one. */
+        r = update_writer_new(part->fd, part->offset, img->verity->length, UPDATE_COMPRESSION_NONE,
+                              &(UpdateWriterOptions){ .no_sha256 = true }, &w);
         if (r < 0)
                 return r;
         r = update_repo_fetch(repo, img->verity, update_writer_sink, w, ret_error);
         if (r >= 0)
-                r = update_writer_finish(w, &got, sha);
+                r = update_writer_finish(w, &got);
         if (r < 0)
                 return tuf_error(ret_error, r, "%s: %s", img->verity->path, strerror(-r));
+        *ret_w = TAKE_PTR(w);
         return 0;
 }
 
-static int check_root_read_back(UpdatePartition *root, uint64_t length, const uint8_t want[32],
-                                char **ret_error) {
-        uint8_t got[32];
+static int check_read_back(UpdateWriter *w, const UpdatePartition *part, char **ret_error) {
+        uint64_t at = 0;
         int r;
 
-        r = update_range_sha256(root->fd, root->offset, length, got);
+        r = update_writer_read_back(w, &at);
+        if (r == -EIO)
+                return tuf_error(ret_error, r,
+                                 "%s: what was written reads back differently (in the MiB at byte %" PRIu64
+                                 ")",
+                                 part->name, at);
         if (r < 0)
-                return tuf_error(ret_error, r, "%s: cannot read back: %s", root->name, strerror(-r));
-        if (memcmp(want, got, 32) != 0)
-                return tuf_error(ret_error, -EIO, "%s: what was written reads back differently", root->name);
+                return tuf_error(ret_error, r, "%s: cannot read back: %s", part->name, strerror(-r));
         return 0;
 }
 
-static int check_verity_read_back(const UpdateImage *img, UpdatePartition *verity, char **ret_error) {
-        uint8_t got[32];
+/* After fsync, what the partitions hold, read back from the device: a write the device dropped or a mix-up
+ * of partitions shows here, before anything could boot it. Every byte of both is checked against what was
+ * written there, whose tree (and sha256, where the tree does not cover all of it) was checked against the
+ * signed values as it was written; the tree also against the verity partition (decision 0010). The checks
+ * report in the order "root read-back, verity read-back, tree", so that a dropped write reads "what was
+ * written reads back differently" and not a verity mismatch. */
+static int verify_written(const UpdateImage *img, UpdatePartition *root, UpdateWriter *root_w,
+                          UpdatePartition *verity, UpdateWriter *verity_w, const UpdateVerity *v,
+                          int tree_fd, const UpdateWritten *written, char **ret_error) {
         int r;
 
-        if (!img->verity->hashes.present[TUF_HASH_SHA256])
-                return 0;
-        r = update_range_sha256(verity->fd, verity->offset, img->verity->length, got);
-        if (r < 0)
-                return tuf_error(ret_error, r, "%s: cannot read back: %s", verity->name, strerror(-r));
-        if (memcmp(img->verity->hashes.digest[TUF_HASH_SHA256], got, 32) != 0)
-                return tuf_error(ret_error, -EIO, "%s: what was written reads back differently",
-                                 verity->name);
-        return 0;
-}
-
-/* After fsync, what the partitions hold, read back: a write the device dropped or a mix-up of partitions
- * shows here, before anything could boot it. When the verity tree covers every byte of the root, the
- * tree recomputed from the partition checks each byte read back against the signed root hash, so the
- * root is read back once, for the tree. Its sha256 is then read back only when a check fails, to report
- * the failure as the checks in their listed order would (decision 0010). */
-static int verify_written(const UpdateImage *img, UpdatePartition *root, UpdatePartition *verity,
-                          char **ret_error) {
-        _cleanup_free_ char *why = NULL;
-        UpdateCompression c;
-        uint64_t length;
-        uint8_t want[32];
-        int r, q;
-
-        r = root_expectation(img, &c, &length, want, ret_error);
-        if (r < 0)
+        if ((r = check_read_back(root_w, root, ret_error)) < 0 ||
+            (r = check_read_back(verity_w, verity, ret_error)) < 0)
                 return r;
-        if (!update_verity_covers(img, length)) {
-                if ((r = check_root_read_back(root, length, want, ret_error)) < 0 ||
-                    (r = check_verity_read_back(img, verity, ret_error)) < 0)
-                        return r;
-                return update_verity_check(img, root, length, verity, ret_error);
-        }
-        r = update_verity_check(img, root, length, verity, &why);
-        if (r < 0 && (q = check_root_read_back(root, length, want, ret_error)) < 0)
-                return q;
-        if ((q = check_verity_read_back(img, verity, ret_error)) < 0)
-                return q;
-        return r < 0 ? tuf_error(ret_error, r, "%s", why ?: strerror(-r)) : 0;
+        return update_verity_check(img, v, tree_fd, written->root_hash, root, verity, ret_error);
 }
 
 int update_install_partitions(UpdateRepo *repo, const UpdateImage *img, UpdatePartition *root,
                               UpdatePartition *verity, char **ret_error) {
+        _cleanup_(update_writer_freep) UpdateWriter *root_w = NULL, *verity_w = NULL;
+        _cleanup_close_ int tree_fd = -EBADF;
+        UpdateCompression c;
+        UpdateWritten written;
+        UpdateVerity v;
+        uint64_t length;
+        uint8_t sha[32];
         int r;
 
-        /* Both sizes are checked before the first byte is written. */
+        /* Everything that can be checked before the first byte is written is: both sizes, and the tree's
+         * parameters. */
+        r = root_expectation(img, &c, &length, sha, ret_error);
+        if (r < 0)
+                return r;
+        if (length > root->size)
+                return tuf_error(ret_error, -ENOSPC,
+                                 "%s decompresses to %" PRIu64
+                                 " bytes, but partition %s holds only %" PRIu64,
+                                 img->root->path, length, root->name, root->size);
         if (img->verity->length > verity->size)
                 return tuf_error(ret_error, -ENOSPC,
                                  "%s is %" PRIu64 " bytes, but partition %s holds only %" PRIu64,
                                  img->verity->path, img->verity->length, verity->name, verity->size);
-        if ((r = write_root(repo, img, root, ret_error)) < 0 ||
-            (r = write_verity(repo, img, verity, ret_error)) < 0)
+        r = update_verity_params(img, length, &v, ret_error);
+        if (r < 0)
+                return r;
+        /* A tree of a few MiB per GiB of root: memory, not a file that could be left behind. */
+        tree_fd = memfd_create("verity-tree", MFD_CLOEXEC);
+        if (tree_fd < 0)
+                return tuf_error(ret_error, negative_errno(), "memfd_create: %s", strerror(errno));
+        if ((r = write_root(repo, img, root, &v, tree_fd, &root_w, &written, ret_error)) < 0 ||
+            (r = write_verity(repo, img, verity, &verity_w, ret_error)) < 0)
                 return r;
         if (fsync(root->fd) < 0 || fsync(verity->fd) < 0)
                 return tuf_error(ret_error, negative_errno(), "cannot flush the partitions: %s",
                                  strerror(errno));
-        return verify_written(img, root, verity, ret_error);
+        return verify_written(img, root, root_w, verity, verity_w, &v, tree_fd, &written, ret_error);
 }

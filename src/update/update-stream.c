@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crc32.h"
 #include "fileio.h"
 #include "update-stream.h"
 
@@ -16,14 +17,15 @@
 #include <lzma.h>
 #endif
 
-/* The decompressor fills slots; a worker thread hashes each full one and writes it to the partition, so
- * that decompressing (and the download's own hashing) runs beside hashing and writing. A slot is written
- * whole, so writes are large. SLOTS * SLOT_SIZE bounds the memory between the two. */
+/* The decompressor fills slots; a worker thread hashes each full one (into the verity tree, or the sha256 of
+ * the stream, or both) and writes it to the partition, so that decompressing (and the download's own
+ * hashing) runs beside hashing and writing. A slot is written whole, so writes are large, and it is also
+ * the unit of the read-back: one CRC-32C per slot. SLOTS * SLOT_SIZE bounds the memory between the two. */
 #define SLOT_SIZE (1024 * 1024)
 #define SLOTS     4
 /* Writeback is started every this many bytes, so that the final fsync waits for the last few only. */
 #define WRITEBACK_STEP (8 * 1024 * 1024)
-/* Read-back buffer. */
+/* Read-back buffer of update_range_sha256. */
 #define READ_SIZE (1024 * 1024)
 
 struct UpdateWriter {
@@ -48,8 +50,12 @@ struct UpdateWriter {
         pthread_t worker;
 
         /* The worker's alone while it runs. */
-        EVP_MD_CTX *sha256;
+        EVP_MD_CTX *sha256; /* NULL when not asked for */
+        VerityBuilder *tree;
         uint64_t written, writeback_from;
+        uint32_t *crc; /* of slot n of the stream, what went to offset + n * SLOT_SIZE */
+        size_t n_crc, crc_allocated;
+        uint8_t root_hash[VERITY_DIGEST_SIZE];
 #if HAVE_ZSTD
         ZSTD_DStream *zstd;
 #endif
@@ -75,12 +81,33 @@ int update_compression_parse(const char *name, UpdateCompression *ret) {
         return -EOPNOTSUPP;
 }
 
-/* Writes one slot: hashed, written at its place, writeback started every WRITEBACK_STEP bytes. */
+/* The CRC-32C of the slot that goes to offset + written, kept for the read-back. */
+static int note_crc(UpdateWriter *w, const uint8_t *data, size_t size) {
+        if (w->n_crc == w->crc_allocated) {
+                size_t n = MAX(w->crc_allocated * 2, (size_t) 64);
+                uint32_t *p = reallocarray(w->crc, n, sizeof(uint32_t));
+
+                if (!p)
+                        return -ENOMEM;
+                w->crc = p;
+                w->crc_allocated = n;
+        }
+        w->crc[w->n_crc++] = crc32c(0, data, size);
+        return 0;
+}
+
+/* Writes one slot: hashed, its CRC noted, written at its place, writeback started every WRITEBACK_STEP
+ * bytes. The hashes and the CRC are of the very buffer that is written. */
 static int write_slot(UpdateWriter *w, const uint8_t *data, size_t size) {
         int r;
 
-        if (!EVP_DigestUpdate(w->sha256, data, size))
+        if (w->sha256 && !EVP_DigestUpdate(w->sha256, data, size))
                 return -ENOMEM;
+        if (w->tree && (r = verity_builder_feed(w->tree, data, size)) < 0)
+                return r;
+        r = note_crc(w, data, size);
+        if (r < 0)
+                return r;
         r = pwrite_full(w->fd, data, size, (off_t) (w->offset + w->written));
         if (r < 0)
                 return r;
@@ -160,13 +187,16 @@ UpdateWriter *update_writer_free(UpdateWriter *w) {
                 lzma_end(&w->xz);
 #endif
         EVP_MD_CTX_free(w->sha256);
+        verity_builder_free(w->tree);
+        free(w->crc);
         for (size_t i = 0; i < SLOTS; i++)
                 free(w->slot[i]);
         free(w);
         return NULL;
 }
 
-int update_writer_new(int fd, uint64_t offset, uint64_t limit, UpdateCompression c, UpdateWriter **ret) {
+int update_writer_new(int fd, uint64_t offset, uint64_t limit, UpdateCompression c,
+                      const UpdateWriterOptions *o, UpdateWriter **ret) {
         _cleanup_(update_writer_freep) UpdateWriter *w = calloc(1, sizeof(UpdateWriter));
         int r;
 
@@ -175,9 +205,16 @@ int update_writer_new(int fd, uint64_t offset, uint64_t limit, UpdateCompression
         *w = (UpdateWriter){ .fd = fd, .offset = offset, .limit = limit, .compression = c };
         pthread_mutex_init(&w->lock, NULL);
         pthread_cond_init(&w->changed, NULL);
-        w->sha256 = EVP_MD_CTX_new();
-        if (!w->sha256 || !EVP_DigestInit_ex(w->sha256, EVP_sha256(), NULL))
-                return -ENOMEM;
+        if (!o || !o->no_sha256) {
+                w->sha256 = EVP_MD_CTX_new();
+                if (!w->sha256 || !EVP_DigestInit_ex(w->sha256, EVP_sha256(), NULL))
+                        return -ENOMEM;
+        }
+        if (o && o->tree) {
+                r = verity_builder_new(o->tree, o->tree_fd, &w->tree);
+                if (r < 0)
+                        return r;
+        }
         for (size_t i = 0; i < SLOTS; i++) {
                 w->slot[i] = malloc(SLOT_SIZE);
                 if (!w->slot[i])
@@ -366,7 +403,8 @@ int update_writer_sink(const void *data, size_t size, void *userdata) {
         }
 }
 
-int update_writer_finish(UpdateWriter *w, uint64_t *ret_length, uint8_t ret_sha256[32]) {
+int update_writer_finish(UpdateWriter *w, UpdateWritten *ret) {
+        UpdateWritten out = {};
         unsigned n = 0;
         int r;
 
@@ -385,9 +423,41 @@ int update_writer_finish(UpdateWriter *w, uint64_t *ret_length, uint8_t ret_sha2
         r = stop_worker(w);
         if (r < 0)
                 return r;
-        if (!EVP_DigestFinal_ex(w->sha256, ret_sha256, &n) || n != 32)
-                return -ENOMEM;
-        *ret_length = w->written;
+        out.length = w->written;
+        if (w->sha256) {
+                if (!EVP_DigestFinal_ex(w->sha256, out.sha256, &n) || n != 32)
+                        return -ENOMEM;
+                out.has_sha256 = true;
+        }
+        if (w->tree) {
+                /* -EIO: the stream ended before the last block the tree covers. */
+                r = verity_builder_finish(w->tree, out.root_hash);
+                if (r < 0)
+                        return r;
+                out.has_root_hash = true;
+        }
+        *ret = out;
+        return 0;
+}
+
+int update_writer_read_back(UpdateWriter *w, uint64_t *ret_offset) {
+        /* After the fsync the written pages are clean; dropped from the page cache, the reads below come
+         * from the device and not from the memory they were written from. (A hint: where it does not
+         * apply, as on tmpfs, the memory is the only copy anyway.) The first slot's buffer is reused. */
+        (void) posix_fadvise(w->fd, (off_t) w->offset, (off_t) w->written, POSIX_FADV_DONTNEED);
+        for (size_t i = 0; i < w->n_crc; i++) {
+                uint64_t at = (uint64_t) i * SLOT_SIZE;
+                size_t k = (size_t) MIN((uint64_t) SLOT_SIZE, w->written - at);
+                int r;
+
+                r = pread_full(w->fd, w->slot[0], k, (off_t) (w->offset + at));
+                if (r < 0)
+                        return r;
+                if (crc32c(0, w->slot[0], k) != w->crc[i]) {
+                        *ret_offset = at;
+                        return -EIO;
+                }
+        }
         return 0;
 }
 
@@ -396,6 +466,9 @@ int update_range_sha256(int fd, uint64_t offset, uint64_t length, uint8_t ret[32
         _cleanup_free_ uint8_t *buf = malloc(READ_SIZE);
         unsigned n = 0;
         int r = 0;
+
+        /* As in update_writer_read_back: from the device, not from the page cache. */
+        (void) posix_fadvise(fd, (off_t) offset, (off_t) length, POSIX_FADV_DONTNEED);
 
         if (!ctx || !buf || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
                 r = -ENOMEM;

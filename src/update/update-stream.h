@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "macro.h"
+#include "verity.h"
 
 /* Streams a download into a partition: decompresses (zstd, xz or nothing) and writes the result at
- * offset of fd, hashing the uncompressed bytes as they pass. A worker thread hashes and writes while the
- * caller's thread downloads and decompresses. Nothing is buffered beyond one decompressor window and four
- * 1 MiB slots between the two threads, so a root image of any size costs the same memory. */
+ * offset of fd, hashing the uncompressed bytes as they pass: their sha256, their dm-verity tree, or both.
+ * A worker thread hashes and writes while the caller's thread downloads and decompresses. Nothing is
+ * buffered beyond one decompressor window and four 1 MiB slots between the two threads, so a root image of
+ * any size costs the same memory (and the tree, 1/128 of it, and a CRC-32C per MiB for the read-back). */
 
 typedef enum UpdateCompression {
         UPDATE_COMPRESSION_NONE,
@@ -21,9 +24,19 @@ int update_compression_parse(const char *name, UpdateCompression *ret);
 
 typedef struct UpdateWriter UpdateWriter;
 
-/* A writer of at most limit uncompressed bytes at offset of fd (borrowed), with its worker thread.
- * Freeing a writer that was not finished drops what is still queued. */
-int update_writer_new(int fd, uint64_t offset, uint64_t limit, UpdateCompression c, UpdateWriter **ret);
+typedef struct UpdateWriterOptions {
+        /* Also build this dm-verity tree of what is written (its data blocks from the start of the
+         * stream) into tree_fd (borrowed), as verity_format() would from the written bytes. */
+        const VerityParams *tree;
+        int tree_fd;
+        /* The tree covers every byte: the sha256 of the whole stream would add no check. */
+        bool no_sha256;
+} UpdateWriterOptions;
+
+/* A writer of at most limit uncompressed bytes at offset of fd (borrowed), with its worker thread; o may be
+ * NULL (the sha256 only). Freeing a writer that was not finished drops what is still queued. */
+int update_writer_new(int fd, uint64_t offset, uint64_t limit, UpdateCompression c,
+                      const UpdateWriterOptions *o, UpdateWriter **ret);
 UpdateWriter *update_writer_free(UpdateWriter *w);
 DEFINE_TRIVIAL_CLEANUP_FUNC(UpdateWriter *, update_writer_free);
 
@@ -31,10 +44,24 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(UpdateWriter *, update_writer_free);
  * decompressor refuses. */
 int update_writer_sink(const void *data, size_t size, void *userdata);
 
-/* Ends the stream: -EBADMSG if the compressed data stopped mid-frame; else waits until every byte has
- * been written (a write error is returned here or by an earlier sink call). Returns the uncompressed
- * length and its sha256. */
-int update_writer_finish(UpdateWriter *w, uint64_t *ret_length, uint8_t ret_sha256[32]);
+typedef struct UpdateWritten {
+        uint64_t length; /* uncompressed bytes written */
+        bool has_sha256, has_root_hash;
+        uint8_t sha256[32];
+        uint8_t root_hash[VERITY_DIGEST_SIZE]; /* of the tree, which is complete in tree_fd */
+} UpdateWritten;
 
-/* The sha256 of length bytes at offset of fd, read back from the device. */
+/* Ends the stream: -EBADMSG if the compressed data stopped mid-frame; -EIO if it ended before the last
+ * block of the tree; else waits until every byte has been written (a write error is returned here or by
+ * an earlier sink call). Returns the uncompressed length and what was asked for of its hashes. */
+int update_writer_finish(UpdateWriter *w, UpdateWritten *ret);
+
+/* After update_writer_finish() and an fsync: every byte written, read back from the device (the range is
+ * dropped from the page cache first) and checked against the CRC-32C of what was written there, a MiB at a
+ * time. -EIO, with the offset of the first MiB that differs, for a write the device dropped or put
+ * elsewhere, or another writer. */
+int update_writer_read_back(UpdateWriter *w, uint64_t *ret_offset);
+
+/* The sha256 of length bytes at offset of fd, read back from the device (dropped from the page cache
+ * first). */
 int update_range_sha256(int fd, uint64_t offset, uint64_t length, uint8_t ret[32]);

@@ -1,14 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 #include <inttypes.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "fileio.h"
 #include "hexutil.h"
 #include "tuf-error.h"
-#include "update-stream.h"
 #include "update-verity.h"
-#include "verity.h"
 
 static int params_from_custom(const UpdateImage *img, uint64_t root_length, VerityParams *p,
                               int64_t *ret_hash_start, char **ret_error) {
@@ -74,40 +71,38 @@ static int compare_tree(int computed_fd, UpdatePartition *verity, uint64_t from,
         return 0;
 }
 
-int update_verity_check(const UpdateImage *img, UpdatePartition *root, uint64_t root_length,
-                        UpdatePartition *verity, char **ret_error) {
+int update_verity_params(const UpdateImage *img, uint64_t root_length, UpdateVerity *ret, char **ret_error) {
         const char *want_hex = update_json_string(img->root_custom, "verity_root_hash");
         const char *tree_hex = update_json_string(img->verity_custom, "root_hash");
-        _cleanup_close_ int fd = -EBADF;
-        uint8_t got[VERITY_DIGEST_SIZE];
-        char got_hex[2 * VERITY_DIGEST_SIZE + 1];
-        uint64_t hash_size;
-        int64_t hash_start = -1;
-        VerityParams p;
+        UpdateVerity v;
         int r;
 
         if (!want_hex || !tree_hex || !streq(want_hex, tree_hex))
                 return tuf_error(ret_error, -EBADMSG, "%s names verity root hash %s, but %s was made for %s",
                                  img->root->path, want_hex ?: "none", img->verity->path, tree_hex ?: "none");
-        r = params_from_custom(img, root_length, &p, &hash_start, ret_error);
+        r = params_from_custom(img, root_length, &v.params, &v.hash_start, ret_error);
         if (r < 0)
                 return r;
-        /* A tree of a few MiB per GiB of root: memory, not a file that could be left behind. */
-        fd = memfd_create("verity-check", MFD_CLOEXEC);
-        if (fd < 0)
-                return tuf_error(ret_error, negative_errno(), "memfd_create: %s", strerror(errno));
-        r = verity_format_at(root->fd, root->offset, fd, &p, got);
-        if (r < 0)
-                return tuf_error(ret_error, r, "%s: cannot compute the hash tree: %s", root->name,
-                                 strerror(-r));
-        hex_encode(got, sizeof(got), got_hex);
-        if (!streq(got_hex, want_hex))
+        *ret = v;
+        return 0;
+}
+
+int update_verity_check(const UpdateImage *img, const UpdateVerity *v, int tree_fd,
+                        const uint8_t root_hash[VERITY_DIGEST_SIZE], const UpdatePartition *root,
+                        UpdatePartition *verity, char **ret_error) {
+        const char *want_hex = update_json_string(img->root_custom, "verity_root_hash");
+        char got_hex[2 * VERITY_DIGEST_SIZE + 1];
+        uint64_t hash_size;
+
+        hex_encode(root_hash, VERITY_DIGEST_SIZE, got_hex);
+        if (!want_hex || !streq(got_hex, want_hex))
                 return tuf_error(ret_error, -EBADMSG, "%s: verity root hash %s, but the signed one is %s",
-                                 root->name, got_hex, want_hex);
-        if (hash_start < 0 || verity_hash_size(&p, &hash_size) < 0)
+                                 root->name, got_hex, want_hex ?: "none");
+        if (v->hash_start < 0 || verity_hash_size(&v->params, &hash_size) < 0)
                 return 0; /* no layout to compare with; the kernel checks the tree against the root hash */
         if (hash_size > img->verity->length)
                 return tuf_error(ret_error, -EBADMSG, "%s: %" PRIu64 " bytes, the tree needs %" PRIu64,
                                  img->verity->path, img->verity->length, hash_size);
-        return compare_tree(fd, verity, (uint64_t) hash_start * p.hash_block_size, hash_size, ret_error);
+        return compare_tree(tree_fd, verity, (uint64_t) v->hash_start * v->params.hash_block_size, hash_size,
+                            ret_error);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* The update agent's partition writer: what it writes, where, and its sha256, for each compression and for
- * feeds of every size across its slot boundaries; its bound; truncated streams; write errors from its
- * worker thread. */
+/* The update agent's partition writer: what it writes, where, its sha256 and its verity tree, for each
+ * compression and for feeds of every size across its slot boundaries; its bound; truncated streams; write
+ * errors from its worker thread; the read-back, which must find a byte changed after the write. */
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -60,8 +60,7 @@ static int new_target(size_t size) {
 }
 
 /* Feeds src in chunks of `chunk` bytes; returns the first error of the sink or of finish. */
-static int feed(UpdateWriter *w, const uint8_t *src, size_t size, size_t chunk, uint64_t *ret_length,
-                uint8_t ret_sha[32]) {
+static int feed(UpdateWriter *w, const uint8_t *src, size_t size, size_t chunk, UpdateWritten *ret) {
         for (size_t done = 0; done < size;) {
                 size_t n = MIN(chunk, size - done);
                 int r = update_writer_sink(src + done, n, w);
@@ -70,31 +69,75 @@ static int feed(UpdateWriter *w, const uint8_t *src, size_t size, size_t chunk, 
                         return r;
                 done += n;
         }
-        return update_writer_finish(w, ret_length, ret_sha);
+        return update_writer_finish(w, ret);
 }
 
-/* Writes data (compressed as src) through a writer and checks the partition and the digest. */
-static void round_trip(UpdateCompression c, const uint8_t *src, size_t src_size, const uint8_t *data,
-                       size_t size, size_t chunk) {
-        _cleanup_close_ int fd = new_target(OFFSET + size + 4096);
-        _cleanup_free_ uint8_t *back = malloc(size);
+/* The tree of the first `blocks` 4 KiB blocks of data, by libverity from the data in a file. */
+static void reference_tree(const uint8_t *data, const VerityParams *p, uint8_t ret_root[32], int *ret_fd) {
+        _cleanup_close_ int dfd = new_target(0);
+        int hfd = new_target(0);
+
+        assert_int_equal(pwrite_full(dfd, data, p->data_blocks * p->data_block_size, 0), 0);
+        assert_int_equal(verity_format(dfd, hfd, p, ret_root), 0);
+        *ret_fd = hfd;
+}
+
+static void tree_params(VerityParams *p, uint64_t blocks) {
+        verity_params_init(p);
+        p->data_blocks = blocks;
+        p->salt_size = 2;
+        p->salt[0] = 0xab;
+}
+
+/* Writes data (compressed as src) through a writer and checks the partition and the digest; with
+ * tree_blocks, the verity tree of that many blocks too (and no sha256 when they cover all of data). */
+static void round_trip_tree(UpdateCompression c, const uint8_t *src, size_t src_size, const uint8_t *data,
+                            size_t size, size_t chunk, uint64_t tree_blocks) {
+        _cleanup_close_ int fd = new_target(OFFSET + size + 4096), tree_fd = new_target(0), ref_fd = -EBADF;
+        _cleanup_free_ uint8_t *back = malloc(size), *a = NULL, *b = NULL;
         UpdateWriter *w = NULL;
-        uint8_t want[32], got[32], zero[4096] = {}, tail[4096];
-        uint64_t length = 0;
+        UpdateWritten got;
+        uint8_t want[32], zero[4096] = {}, tail[4096], ref_root[32];
+        uint64_t at = 0, hash_size = 0;
+        VerityParams p;
+        UpdateWriterOptions o = { .tree = tree_blocks ? &p : NULL,
+                                  .tree_fd = tree_fd,
+                                  .no_sha256 = tree_blocks * 4096 == size };
 
         assert_non_null(back);
-        assert_int_equal(update_writer_new(fd, OFFSET, size, c, &w), 0);
-        assert_int_equal(feed(w, src, src_size, chunk, &length, got), 0);
-        w = update_writer_free(w);
-        assert_int_equal(length, size);
+        tree_params(&p, tree_blocks);
+        assert_int_equal(update_writer_new(fd, OFFSET, size, c, &o, &w), 0);
+        assert_int_equal(feed(w, src, src_size, chunk, &got), 0);
+        assert_int_equal(got.length, size);
         sha256(data, size, want);
-        assert_memory_equal(got, want, 32);
+        assert_int_equal(got.has_sha256, !o.no_sha256);
+        if (got.has_sha256)
+                assert_memory_equal(got.sha256, want, 32);
+        assert_int_equal(got.has_root_hash, tree_blocks > 0);
+        if (tree_blocks > 0) {
+                reference_tree(data, &p, ref_root, &ref_fd);
+                assert_memory_equal(got.root_hash, ref_root, 32);
+                assert_int_equal(verity_hash_size(&p, &hash_size), 0);
+                a = malloc(hash_size);
+                b = malloc(hash_size);
+                assert_true(a && b);
+                assert_int_equal(pread_full(tree_fd, a, hash_size, 0), 0);
+                assert_int_equal(pread_full(ref_fd, b, hash_size, 0), 0);
+                assert_memory_equal(a, b, hash_size);
+        }
+        assert_int_equal(update_writer_read_back(w, &at), 0);
+        w = update_writer_free(w);
         assert_int_equal(pread_full(fd, back, size, OFFSET), 0);
         assert_memory_equal(back, data, size);
         assert_int_equal(pread_full(fd, tail, sizeof(tail), (off_t) (OFFSET + size)), 0);
         assert_memory_equal(tail, zero, sizeof(tail));
-        assert_int_equal(update_range_sha256(fd, OFFSET, size, got), 0);
-        assert_memory_equal(got, want, 32);
+        assert_int_equal(update_range_sha256(fd, OFFSET, size, got.sha256), 0);
+        assert_memory_equal(got.sha256, want, 32);
+}
+
+static void round_trip(UpdateCompression c, const uint8_t *src, size_t src_size, const uint8_t *data,
+                       size_t size, size_t chunk) {
+        round_trip_tree(c, src, src_size, data, size, chunk, 0);
 }
 
 /* Feed sizes; a byte at a time is in the tests of each compression, on less data. */
@@ -170,19 +213,84 @@ static void xz(void **state) {
 #endif
 }
 
+/* The tree built as the bytes are written is verity_format's tree of them: covering all of the data (no
+ * sha256 then), or a part of it (both), across slot boundaries and feeds that split blocks. */
+static void tree(void **state) {
+        const size_t size = 5 * 1024 * 1024 + 3 * 4096; /* past the slots, in whole blocks */
+        _cleanup_free_ uint8_t *data = make_data(size);
+
+        round_trip_tree(UPDATE_COMPRESSION_NONE, data, size, data, size, 65536 + 7, size / 4096);
+        round_trip_tree(UPDATE_COMPRESSION_NONE, data, size, data, size, 1024 * 1024, size / 4096 - 5);
+        round_trip_tree(UPDATE_COMPRESSION_NONE, data, 4096, data, 4096, 1, 1);
+#if HAVE_ZSTD
+        size_t zsize;
+        _cleanup_free_ uint8_t *z = zstd_compress(data, size, &zsize);
+
+        round_trip_tree(UPDATE_COMPRESSION_ZSTD, z, zsize, data, size, 4095, size / 4096);
+#endif
+}
+
+/* A stream shorter than the tree's data blocks: refused by finish, even though it decompressed whole. */
+static void tree_short(void **state) {
+        _cleanup_free_ uint8_t *data = make_data(DATA_SIZE);
+        _cleanup_close_ int fd = new_target(OFFSET + DATA_SIZE), tree_fd = new_target(0);
+        UpdateWriter *w = NULL;
+        UpdateWritten got;
+        VerityParams p;
+
+        tree_params(&p, DATA_SIZE / 4096 + 1);
+        assert_int_equal(update_writer_new(fd, OFFSET, DATA_SIZE, UPDATE_COMPRESSION_NONE,
+                                           &(UpdateWriterOptions){ .tree = &p, .tree_fd = tree_fd }, &w),
+                         0);
+        assert_int_equal(feed(w, data, DATA_SIZE, 65536, &got), -EIO);
+        w = update_writer_free(w);
+}
+
+/* What the partition holds after the write, changed in one byte or with a MiB of it lost: the read-back
+ * says where. */
+static void read_back(void **state) {
+        const size_t at[] = { 0, 1024 * 1024 + 4095, DATA_SIZE - 1 };
+        _cleanup_free_ uint8_t *data = make_data(DATA_SIZE), *zero = calloc(1, 1024 * 1024);
+
+        assert_non_null(zero);
+        for (size_t i = 0; i < ELEMENTSOF(at) + 1; i++) {
+                _cleanup_close_ int fd = new_target(OFFSET + DATA_SIZE);
+                UpdateWriter *w = NULL;
+                UpdateWritten got;
+                uint64_t where = UINT64_MAX;
+
+                assert_int_equal(update_writer_new(fd, OFFSET, DATA_SIZE, UPDATE_COMPRESSION_NONE, NULL, &w),
+                                 0);
+                assert_int_equal(feed(w, data, DATA_SIZE, 65536, &got), 0);
+                assert_int_equal(update_writer_read_back(w, &where), 0);
+                if (i < ELEMENTSOF(at)) {
+                        uint8_t x = data[at[i]] ^ 0x20;
+
+                        assert_int_equal(pwrite_full(fd, &x, 1, (off_t) (OFFSET + at[i])), 0);
+                        assert_int_equal(update_writer_read_back(w, &where), -EIO);
+                        assert_int_equal(where, at[i] / (1024 * 1024) * (1024 * 1024));
+                } else {
+                        /* A dropped write: the third MiB still holds what was there before. */
+                        assert_int_equal(pwrite_full(fd, zero, 1024 * 1024, OFFSET + 2 * 1024 * 1024), 0);
+                        assert_int_equal(update_writer_read_back(w, &where), -EIO);
+                        assert_int_equal(where, 2 * 1024 * 1024);
+                }
+                w = update_writer_free(w);
+        }
+}
+
 /* More bytes than the limit: -EFBIG, and nothing written past the limit. */
 static void over_limit(void **state) {
         _cleanup_free_ uint8_t *data = make_data(DATA_SIZE), *back = malloc(DATA_SIZE);
         _cleanup_close_ int fd = new_target(OFFSET + DATA_SIZE);
         const size_t limit = 2 * 1024 * 1024 + 100;
         UpdateWriter *w = NULL;
-        uint8_t sha[32];
-        uint64_t length;
+        UpdateWritten got;
         size_t zeros = 0;
 
         assert_non_null(back);
-        assert_int_equal(update_writer_new(fd, OFFSET, limit, UPDATE_COMPRESSION_NONE, &w), 0);
-        assert_int_equal(feed(w, data, DATA_SIZE, 65536, &length, sha), -EFBIG);
+        assert_int_equal(update_writer_new(fd, OFFSET, limit, UPDATE_COMPRESSION_NONE, NULL, &w), 0);
+        assert_int_equal(feed(w, data, DATA_SIZE, 65536, &got), -EFBIG);
         w = update_writer_free(w);
         assert_int_equal(pread_full(fd, back, DATA_SIZE - limit, (off_t) (OFFSET + limit)), 0);
         for (size_t i = 0; i < DATA_SIZE - limit; i++)
@@ -195,13 +303,12 @@ static void truncated(void **state) {
         _cleanup_free_ uint8_t *data = make_data(DATA_SIZE), *z = NULL;
         _cleanup_close_ int fd = new_target(OFFSET + DATA_SIZE);
         UpdateWriter *w = NULL;
-        uint8_t sha[32];
-        uint64_t length;
+        UpdateWritten got;
         size_t zsize;
 
         z = zstd_compress(data, DATA_SIZE, &zsize);
-        assert_int_equal(update_writer_new(fd, OFFSET, DATA_SIZE, UPDATE_COMPRESSION_ZSTD, &w), 0);
-        assert_int_equal(feed(w, z, zsize - 10, 65536, &length, sha), -EBADMSG);
+        assert_int_equal(update_writer_new(fd, OFFSET, DATA_SIZE, UPDATE_COMPRESSION_ZSTD, NULL, &w), 0);
+        assert_int_equal(feed(w, z, zsize - 10, 65536, &got), -EBADMSG);
         w = update_writer_free(w);
 #else
         skip();
@@ -213,12 +320,11 @@ static void write_error(void **state) {
         _cleanup_free_ uint8_t *data = make_data(DATA_SIZE);
         _cleanup_close_ int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
         UpdateWriter *w = NULL;
-        uint8_t sha[32];
-        uint64_t length;
+        UpdateWritten got;
 
         assert_true(fd >= 0);
-        assert_int_equal(update_writer_new(fd, 0, DATA_SIZE, UPDATE_COMPRESSION_NONE, &w), 0);
-        assert_int_equal(feed(w, data, DATA_SIZE, 65536, &length, sha), -EBADF);
+        assert_int_equal(update_writer_new(fd, 0, DATA_SIZE, UPDATE_COMPRESSION_NONE, NULL, &w), 0);
+        assert_int_equal(feed(w, data, DATA_SIZE, 65536, &got), -EBADF);
         w = update_writer_free(w);
 }
 
@@ -228,7 +334,7 @@ static void abandoned(void **state) {
         _cleanup_close_ int fd = new_target(OFFSET + DATA_SIZE);
         UpdateWriter *w = NULL;
 
-        assert_int_equal(update_writer_new(fd, OFFSET, DATA_SIZE, UPDATE_COMPRESSION_NONE, &w), 0);
+        assert_int_equal(update_writer_new(fd, OFFSET, DATA_SIZE, UPDATE_COMPRESSION_NONE, NULL, &w), 0);
         assert_int_equal(update_writer_sink(data, 3 * 1024 * 1024 + 5, w), 0);
         w = update_writer_free(w);
         assert_null(w);
@@ -238,7 +344,8 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(uncompressed), cmocka_unit_test(zstd),      cmocka_unit_test(xz),
                 cmocka_unit_test(over_limit),   cmocka_unit_test(truncated), cmocka_unit_test(write_error),
-                cmocka_unit_test(abandoned),
+                cmocka_unit_test(abandoned),    cmocka_unit_test(tree),      cmocka_unit_test(tree_short),
+                cmocka_unit_test(read_back),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
