@@ -34,9 +34,9 @@ static const UstarMember *find(const BundleFetcher *b, TufArea area, const char 
 static int bundle_fetch(TufFetcher *f, TufArea area, const char *name, uint64_t max_size, TufSink sink,
                         void *userdata, char **ret_error) {
         BundleFetcher *b = (BundleFetcher *) f;
+        _cleanup_free_ char *buf = NULL;
         const UstarMember *m;
         uint64_t done = 0;
-        char buf[65536];
 
         if (!tuf_path_is_safe(name))
                 return tuf_error(ret_error, -EINVAL, "'%s' is not a safe relative path", name);
@@ -45,8 +45,11 @@ static int bundle_fetch(TufFetcher *f, TufArea area, const char *name, uint64_t 
                 return -ENOENT;
         if (m->size > max_size)
                 return -EFBIG;
+        buf = malloc((size_t) MAX(MIN(m->size, (uint64_t) TUF_FETCH_CHUNK), (uint64_t) 1));
+        if (!buf)
+                return -ENOMEM;
         while (done < m->size) {
-                ssize_t k = pread(b->fd, buf, (size_t) MIN((uint64_t) sizeof(buf), m->size - done),
+                ssize_t k = pread(b->fd, buf, (size_t) MIN((uint64_t) TUF_FETCH_CHUNK, m->size - done),
                                   (off_t) (m->offset + done));
                 int r;
 

@@ -33,9 +33,10 @@ static int dir_fetch(TufFetcher *f, TufArea area, const char *name, uint64_t max
                      void *userdata, char **ret_error) {
         DirFetcher *d = (DirFetcher *) f;
         _cleanup_close_ int fd = -EBADF;
+        _cleanup_free_ char *buf = NULL;
         uint64_t total = 0;
         struct stat st;
-        char buf[65536];
+        size_t size;
 
         if (!tuf_path_is_safe(name))
                 return tuf_error(ret_error, -EINVAL, "'%s' is not a safe relative path", name);
@@ -49,8 +50,13 @@ static int dir_fetch(TufFetcher *f, TufArea area, const char *name, uint64_t max
                 return tuf_error(ret_error, -EBADF, "'%s' is not a regular file", name);
         if ((uint64_t) st.st_size > max_size)
                 return -EFBIG;
+        /* No larger than the file: metadata files are a few KiB. */
+        size = (size_t) MAX(MIN((uint64_t) st.st_size, (uint64_t) TUF_FETCH_CHUNK), (uint64_t) 1);
+        buf = malloc(size);
+        if (!buf)
+                return -ENOMEM;
         for (;;) {
-                ssize_t k = read(fd, buf, sizeof(buf));
+                ssize_t k = read(fd, buf, size);
                 int r;
 
                 if (k < 0 && errno == EINTR)

@@ -15,6 +15,10 @@ typedef enum TufArea {
         TUF_AREA_TARGETS,
 } TufArea;
 
+/* Local fetchers (directory, bundle) read and deliver this much at a time: a root image is tens to hundreds
+ * of MiB, and each read is a system call and each delivery a round through the caller's pipeline. */
+#define TUF_FETCH_CHUNK (1024 * 1024)
+
 /* Receives the bytes of one download in order. A negative return aborts the download with that error. */
 typedef int (*TufSink)(const void *data, size_t size, void *userdata);
 
