@@ -273,7 +273,7 @@ int verity_builder_finish(VerityBuilder *b, uint8_t ret_root_hash[VERITY_DIGEST_
         int r;
 
         if (b->blocks < p->data_blocks)
-                return -EIO;
+                return -ENODATA;
         if (l->levels == 0) {
                 /* A single data block: the root hash is its digest. */
                 memcpy(ret_root_hash, b->out, VERITY_DIGEST_SIZE);

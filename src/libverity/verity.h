@@ -58,5 +58,5 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(VerityBuilder *, verity_builder_free);
 int verity_builder_feed(VerityBuilder *b, const void *data, size_t size);
 
 /* Once every data block was fed: writes the superblock and the upper levels and returns the root hash.
- * -EIO if fewer than p->data_blocks blocks were fed. */
+ * -ENODATA if fewer than p->data_blocks blocks were fed. */
 int verity_builder_finish(VerityBuilder *b, uint8_t ret_root_hash[VERITY_DIGEST_SIZE]);

@@ -105,17 +105,17 @@ static int write_root(UpdateRepo *repo, const UpdateImage *img, UpdatePartition 
                 return tuf_error(ret_error, r, "%s: cannot start decompressing: %s", img->root->path,
                                  strerror(-r));
         r = update_repo_fetch(repo, img->root, update_writer_sink, w, ret_error);
+        if (r >= 0)
+                r = update_writer_finish(w, &got);
         if (r == -EFBIG)
                 return tuf_error(ret_error, r, "%s: decompresses to more than the %" PRIu64 " bytes listed",
                                  img->root->path, length);
-        if (r < 0)
-                return tuf_error(ret_error, r, "%s: %s", img->root->path, strerror(-r));
-        r = update_writer_finish(w, &got);
-        if (r == -EBADMSG || r == -EIO)
+        if (r == -ENODATA)
                 return tuf_error(ret_error, r, "%s: compressed data ends early", img->root->path);
         if (r < 0)
                 return tuf_error(ret_error, r, "%s: %s", img->root->path, strerror(-r));
-        if (got.length != length || (got.has_sha256 && memcmp(got.sha256, sha, 32) != 0)) {
+        if (got.length != length || !got.has_root_hash ||
+            (got.has_sha256 && memcmp(got.sha256, sha, 32) != 0)) {
                 if (got.has_sha256)
                         hex_encode(got.sha256, 32, hex);
                 return tuf_error(ret_error, -EBADMSG,

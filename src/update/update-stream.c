@@ -17,12 +17,16 @@
 #include <lzma.h>
 #endif
 
-/* The decompressor fills slots; a worker thread hashes each full one (into the verity tree, or the sha256 of
- * the stream, or both) and writes it to the partition, so that decompressing (and the download's own
- * hashing) runs beside hashing and writing. A slot is written whole, so writes are large, and it is also
- * the unit of the read-back: one CRC-32C per slot. SLOTS * SLOT_SIZE bounds the memory between the two. */
-#define SLOT_SIZE (1024 * 1024)
-#define SLOTS     4
+/* Three stages, each on its own thread, so that they overlap on two cores: the caller's thread downloads
+ * (and TUF hashes the download) and copies the compressed bytes into input slots; a decompressor thread
+ * decompresses them into output slots; a worker thread hashes each full output slot (into the verity tree,
+ * or the sha256 of the stream, or both) and writes it to the partition. Uncompressed data goes straight
+ * from the caller into output slots. An output slot is written whole, so writes are large, and it is also
+ * the unit of the read-back: one CRC-32C per slot. The slots bound the memory between the stages. */
+#define SLOT_SIZE    (1024 * 1024)
+#define SLOTS        4
+#define IN_SLOT_SIZE (1024 * 1024)
+#define IN_SLOTS     3
 /* Writeback is started every this many bytes, so that the final fsync waits for the last few only. */
 #define WRITEBACK_STEP (8 * 1024 * 1024)
 /* Read-back buffer of update_range_sha256. */
@@ -32,22 +36,31 @@ struct UpdateWriter {
         int fd;
         uint64_t offset, limit;
         UpdateCompression compression;
+
+        /* The producer's of the output slots: the decompressor thread, or the caller's for none. */
         bool ended;        /* the decompressor saw the end of its (last) frame */
         uint64_t produced; /* bytes the decompressor put out, the worker's queue included */
         size_t fill;       /* bytes in the slot being filled (slot number `submitted`) */
 
-        /* Shared with the worker, under lock. Slot number n is slot[n % SLOTS]; the caller fills slot
-         * number `submitted` while fewer than SLOTS are queued, the worker writes `retired` while it is
-         * below `submitted`. */
+        /* The caller's: bytes in the input slot being filled (number `in_submitted`). */
+        size_t in_fill;
+
+        /* Shared, under lock. Output slot number n is slot[n % SLOTS]; the producer fills slot number
+         * `submitted` while fewer than SLOTS are queued, the worker writes `retired` while it is below
+         * `submitted`. Input slots likewise, from the caller to the decompressor. */
         pthread_mutex_t lock;
-        pthread_cond_t changed;
+        pthread_cond_t in_changed, out_changed; /* of the input and the output queue */
         uint8_t *slot[SLOTS];
         size_t slot_size[SLOTS];
         uint64_t submitted, retired;
-        bool closing;
-        int error; /* the worker's first error; slots after it are dropped */
-        bool worker_started;
-        pthread_t worker;
+        uint8_t *in_slot[IN_SLOTS];
+        size_t in_size[IN_SLOTS];
+        uint64_t in_submitted, in_retired;
+        bool in_done; /* the caller has no more input */
+        bool closing; /* the worker stops once the queue is empty */
+        int error;    /* the first error of any stage; what is queued after it is dropped */
+        bool worker_started, decompressor_started;
+        pthread_t worker, decompressor;
 
         /* The worker's alone while it runs. */
         EVP_MD_CTX *sha256; /* NULL when not asked for */
@@ -55,7 +68,6 @@ struct UpdateWriter {
         uint64_t written, writeback_from;
         uint32_t *crc; /* of slot n of the stream, what went to offset + n * SLOT_SIZE */
         size_t n_crc, crc_allocated;
-        uint8_t root_hash[VERITY_DIGEST_SIZE];
 #if HAVE_ZSTD
         ZSTD_DStream *zstd;
 #endif
@@ -122,6 +134,21 @@ static int write_slot(UpdateWriter *w, const uint8_t *data, size_t size) {
         return 0;
 }
 
+/* Records a stage's first error, under lock: the other stages see it and drop what they hold. */
+static void set_error_locked(UpdateWriter *w, int r) {
+        if (r >= 0 || w->error < 0)
+                return;
+        w->error = r;
+        pthread_cond_broadcast(&w->in_changed);
+        pthread_cond_broadcast(&w->out_changed);
+}
+
+static void set_error(UpdateWriter *w, int r) {
+        pthread_mutex_lock(&w->lock);
+        set_error_locked(w, r);
+        pthread_mutex_unlock(&w->lock);
+}
+
 static void *worker_main(void *userdata) {
         UpdateWriter *w = userdata;
 
@@ -131,7 +158,7 @@ static void *worker_main(void *userdata) {
                 int error, r = 0;
 
                 while (w->retired == w->submitted && !w->closing)
-                        pthread_cond_wait(&w->changed, &w->lock);
+                        pthread_cond_wait(&w->out_changed, &w->lock);
                 if (w->retired == w->submitted)
                         break;
                 i = (size_t) (w->retired % SLOTS);
@@ -141,115 +168,12 @@ static void *worker_main(void *userdata) {
                 if (error == 0)
                         r = write_slot(w, w->slot[i], size);
                 pthread_mutex_lock(&w->lock);
-                if (r < 0 && w->error == 0)
-                        w->error = r;
+                set_error_locked(w, r);
                 w->retired++;
-                pthread_cond_broadcast(&w->changed);
+                pthread_cond_broadcast(&w->out_changed);
         }
         pthread_mutex_unlock(&w->lock);
         return NULL;
-}
-
-/* Waits for the worker to write what is queued and stop. Returns its first error. */
-static int stop_worker(UpdateWriter *w) {
-        int r;
-
-        if (!w->worker_started)
-                return 0;
-        pthread_mutex_lock(&w->lock);
-        w->closing = true;
-        pthread_cond_broadcast(&w->changed);
-        pthread_mutex_unlock(&w->lock);
-        (void) pthread_join(w->worker, NULL);
-        w->worker_started = false;
-        r = w->error;
-        return r;
-}
-
-UpdateWriter *update_writer_free(UpdateWriter *w) {
-        if (!w)
-                return NULL;
-        if (w->worker_started) {
-                /* Abandoned mid-stream: what is still queued is dropped, not written. */
-                pthread_mutex_lock(&w->lock);
-                if (w->error == 0)
-                        w->error = -ECANCELED;
-                pthread_mutex_unlock(&w->lock);
-                (void) stop_worker(w);
-        }
-        pthread_cond_destroy(&w->changed);
-        pthread_mutex_destroy(&w->lock);
-#if HAVE_ZSTD
-        ZSTD_freeDStream(w->zstd);
-#endif
-#if HAVE_XZ
-        if (w->xz_init)
-                lzma_end(&w->xz);
-#endif
-        EVP_MD_CTX_free(w->sha256);
-        verity_builder_free(w->tree);
-        free(w->crc);
-        for (size_t i = 0; i < SLOTS; i++)
-                free(w->slot[i]);
-        free(w);
-        return NULL;
-}
-
-int update_writer_new(int fd, uint64_t offset, uint64_t limit, UpdateCompression c,
-                      const UpdateWriterOptions *o, UpdateWriter **ret) {
-        _cleanup_(update_writer_freep) UpdateWriter *w = calloc(1, sizeof(UpdateWriter));
-        int r;
-
-        if (!w)
-                return -ENOMEM;
-        *w = (UpdateWriter){ .fd = fd, .offset = offset, .limit = limit, .compression = c };
-        pthread_mutex_init(&w->lock, NULL);
-        pthread_cond_init(&w->changed, NULL);
-        if (!o || !o->no_sha256) {
-                w->sha256 = EVP_MD_CTX_new();
-                if (!w->sha256 || !EVP_DigestInit_ex(w->sha256, EVP_sha256(), NULL))
-                        return -ENOMEM;
-        }
-        if (o && o->tree) {
-                r = verity_builder_new(o->tree, o->tree_fd, &w->tree);
-                if (r < 0)
-                        return r;
-        }
-        for (size_t i = 0; i < SLOTS; i++) {
-                w->slot[i] = malloc(SLOT_SIZE);
-                if (!w->slot[i])
-                        return -ENOMEM;
-        }
-        switch (c) {
-        case UPDATE_COMPRESSION_NONE:
-                break;
-        case UPDATE_COMPRESSION_ZSTD:
-#if HAVE_ZSTD
-                w->zstd = ZSTD_createDStream();
-                if (!w->zstd || ZSTD_isError(ZSTD_initDStream(w->zstd)))
-                        return -ENOMEM;
-                break;
-#else
-                return -EOPNOTSUPP;
-#endif
-        case UPDATE_COMPRESSION_XZ:
-#if HAVE_XZ
-                w->xz = (lzma_stream) LZMA_STREAM_INIT;
-                /* 256 MiB of decoder memory at most: xz -9 needs 65 MiB; a bigger claim is an attack. */
-                if (lzma_stream_decoder(&w->xz, 256u << 20, 0) != LZMA_OK)
-                        return -ENOMEM;
-                w->xz_init = true;
-                break;
-#else
-                return -EOPNOTSUPP;
-#endif
-        }
-        r = -pthread_create(&w->worker, NULL, worker_main, w);
-        if (r < 0)
-                return r;
-        w->worker_started = true;
-        *ret = TAKE_PTR(w);
-        return 0;
 }
 
 /* The free part of the slot being filled. When it is a new slot, waits until the worker has written the
@@ -260,7 +184,7 @@ static int slot_space(UpdateWriter *w, uint8_t **ret, size_t *ret_size) {
         pthread_mutex_lock(&w->lock);
         if (w->fill == 0)
                 while (w->submitted - w->retired >= SLOTS && w->error == 0)
-                        pthread_cond_wait(&w->changed, &w->lock);
+                        pthread_cond_wait(&w->out_changed, &w->lock);
         r = w->error;
         pthread_mutex_unlock(&w->lock);
         if (r < 0)
@@ -279,7 +203,7 @@ static int submit(UpdateWriter *w) {
         pthread_mutex_lock(&w->lock);
         w->slot_size[w->submitted % SLOTS] = w->fill;
         w->submitted++;
-        pthread_cond_broadcast(&w->changed);
+        pthread_cond_broadcast(&w->out_changed);
         r = w->error;
         pthread_mutex_unlock(&w->lock);
         w->fill = 0;
@@ -373,7 +297,7 @@ static int feed_xz(UpdateWriter *w, const void *data, size_t size, bool finish) 
                         return w->xz.avail_in == 0 ? 0 : -EBADMSG;
                 }
                 if (z == LZMA_BUF_ERROR && finish)
-                        return -EBADMSG;
+                        return -ENODATA;
                 if (z != LZMA_OK)
                         return z == LZMA_MEM_ERROR || z == LZMA_MEMLIMIT_ERROR ? -ENOMEM : -EBADMSG;
                 if (w->xz.avail_in == 0 && had_room && !finish)
@@ -382,9 +306,8 @@ static int feed_xz(UpdateWriter *w, const void *data, size_t size, bool finish) 
 }
 #endif
 
-int update_writer_sink(const void *data, size_t size, void *userdata) {
-        UpdateWriter *w = userdata;
-
+/* Decompresses one input slot into output slots (the decompressor's thread; the caller's, for none). */
+static int decompress(UpdateWriter *w, const uint8_t *data, size_t size) {
         switch (w->compression) {
 #if HAVE_ZSTD
         case UPDATE_COMPRESSION_ZSTD:
@@ -403,21 +326,251 @@ int update_writer_sink(const void *data, size_t size, void *userdata) {
         }
 }
 
-int update_writer_finish(UpdateWriter *w, UpdateWritten *ret) {
-        UpdateWritten out = {};
-        unsigned n = 0;
-        int r;
-
+/* After the last input: -ENODATA if the compressed data stopped mid-frame; else queues the last, partly
+ * filled output slot. */
+static int decompress_end(UpdateWriter *w) {
 #if HAVE_XZ
         if (w->compression == UPDATE_COMPRESSION_XZ && !w->ended) {
-                r = feed_xz(w, NULL, 0, true);
+                int r = feed_xz(w, NULL, 0, true);
                 if (r < 0)
                         return r;
         }
 #endif
         if (w->compression != UPDATE_COMPRESSION_NONE && !w->ended)
-                return -EBADMSG;
-        r = submit(w);
+                return -ENODATA;
+        return submit(w);
+}
+
+static void *decompressor_main(void *userdata) {
+        UpdateWriter *w = userdata;
+
+        pthread_mutex_lock(&w->lock);
+        for (;;) {
+                size_t i, size;
+                int r;
+
+                while (w->in_retired == w->in_submitted && !w->in_done && w->error == 0)
+                        pthread_cond_wait(&w->in_changed, &w->lock);
+                if (w->error < 0)
+                        break;
+                if (w->in_retired == w->in_submitted) {
+                        pthread_mutex_unlock(&w->lock);
+                        r = decompress_end(w);
+                        pthread_mutex_lock(&w->lock);
+                        set_error_locked(w, r);
+                        break;
+                }
+                i = (size_t) (w->in_retired % IN_SLOTS);
+                size = w->in_size[i];
+                pthread_mutex_unlock(&w->lock);
+                r = decompress(w, w->in_slot[i], size);
+                pthread_mutex_lock(&w->lock);
+                set_error_locked(w, r);
+                w->in_retired++;
+                pthread_cond_broadcast(&w->in_changed);
+        }
+        pthread_mutex_unlock(&w->lock);
+        return NULL;
+}
+
+/* Hands the input slot being filled to the decompressor. */
+static int submit_input(UpdateWriter *w) {
+        int r;
+
+        pthread_mutex_lock(&w->lock);
+        if (w->in_fill > 0) {
+                w->in_size[w->in_submitted % IN_SLOTS] = w->in_fill;
+                w->in_submitted++;
+                w->in_fill = 0;
+                pthread_cond_broadcast(&w->in_changed);
+        }
+        r = w->error;
+        pthread_mutex_unlock(&w->lock);
+        return r;
+}
+
+/* Copies compressed bytes into input slots, waiting for a free one where the decompressor is behind. */
+static int queue_input(UpdateWriter *w, const uint8_t *data, size_t size) {
+        while (size > 0) {
+                size_t n;
+                int r;
+
+                if (w->in_fill == 0) {
+                        pthread_mutex_lock(&w->lock);
+                        while (w->in_submitted - w->in_retired >= IN_SLOTS && w->error == 0)
+                                pthread_cond_wait(&w->in_changed, &w->lock);
+                        r = w->error;
+                        pthread_mutex_unlock(&w->lock);
+                        if (r < 0)
+                                return r;
+                }
+                n = MIN(IN_SLOT_SIZE - w->in_fill, size);
+                memcpy(w->in_slot[w->in_submitted % IN_SLOTS] + w->in_fill, data, n);
+                w->in_fill += n;
+                data += n;
+                size -= n;
+                if (w->in_fill == IN_SLOT_SIZE && (r = submit_input(w)) < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* Waits for the decompressor to take all input and stop. Returns the first error of any stage. */
+static int stop_decompressor(UpdateWriter *w) {
+        int r;
+
+        if (!w->decompressor_started)
+                return 0;
+        pthread_mutex_lock(&w->lock);
+        w->in_done = true;
+        pthread_cond_broadcast(&w->in_changed);
+        pthread_mutex_unlock(&w->lock);
+        (void) pthread_join(w->decompressor, NULL);
+        w->decompressor_started = false;
+        pthread_mutex_lock(&w->lock);
+        r = w->error;
+        pthread_mutex_unlock(&w->lock);
+        return r;
+}
+
+/* Waits for the worker to write what is queued and stop. Returns the first error of any stage. */
+static int stop_worker(UpdateWriter *w) {
+        if (!w->worker_started)
+                return 0;
+        pthread_mutex_lock(&w->lock);
+        w->closing = true;
+        pthread_cond_broadcast(&w->out_changed);
+        pthread_mutex_unlock(&w->lock);
+        (void) pthread_join(w->worker, NULL);
+        w->worker_started = false;
+        return w->error;
+}
+
+UpdateWriter *update_writer_free(UpdateWriter *w) {
+        if (!w)
+                return NULL;
+        if (w->worker_started || w->decompressor_started) {
+                /* Abandoned mid-stream: what is still queued is dropped, not written. */
+                set_error(w, -ECANCELED);
+                (void) stop_decompressor(w);
+                (void) stop_worker(w);
+        }
+        pthread_cond_destroy(&w->in_changed);
+        pthread_cond_destroy(&w->out_changed);
+        pthread_mutex_destroy(&w->lock);
+#if HAVE_ZSTD
+        ZSTD_freeDStream(w->zstd);
+#endif
+#if HAVE_XZ
+        if (w->xz_init)
+                lzma_end(&w->xz);
+#endif
+        EVP_MD_CTX_free(w->sha256);
+        verity_builder_free(w->tree);
+        free(w->crc);
+        for (size_t i = 0; i < SLOTS; i++)
+                free(w->slot[i]);
+        for (size_t i = 0; i < IN_SLOTS; i++)
+                free(w->in_slot[i]);
+        free(w);
+        return NULL;
+}
+
+static int decompressor_new(UpdateWriter *w) {
+        switch (w->compression) {
+        case UPDATE_COMPRESSION_NONE:
+                return 0;
+        case UPDATE_COMPRESSION_ZSTD:
+#if HAVE_ZSTD
+                w->zstd = ZSTD_createDStream();
+                if (!w->zstd || ZSTD_isError(ZSTD_initDStream(w->zstd)))
+                        return -ENOMEM;
+                break;
+#else
+                return -EOPNOTSUPP;
+#endif
+        case UPDATE_COMPRESSION_XZ:
+#if HAVE_XZ
+                w->xz = (lzma_stream) LZMA_STREAM_INIT;
+                /* 256 MiB of decoder memory at most: xz -9 needs 65 MiB; a bigger claim is an attack. */
+                if (lzma_stream_decoder(&w->xz, 256u << 20, 0) != LZMA_OK)
+                        return -ENOMEM;
+                w->xz_init = true;
+                break;
+#else
+                return -EOPNOTSUPP;
+#endif
+        default:
+                return -EOPNOTSUPP;
+        }
+        for (size_t i = 0; i < IN_SLOTS; i++) {
+                w->in_slot[i] = malloc(IN_SLOT_SIZE);
+                if (!w->in_slot[i])
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+int update_writer_new(int fd, uint64_t offset, uint64_t limit, UpdateCompression c,
+                      const UpdateWriterOptions *o, UpdateWriter **ret) {
+        _cleanup_(update_writer_freep) UpdateWriter *w = calloc(1, sizeof(UpdateWriter));
+        int r;
+
+        if (!w)
+                return -ENOMEM;
+        *w = (UpdateWriter){ .fd = fd, .offset = offset, .limit = limit, .compression = c };
+        pthread_mutex_init(&w->lock, NULL);
+        pthread_cond_init(&w->in_changed, NULL);
+        pthread_cond_init(&w->out_changed, NULL);
+        if (!o || !o->no_sha256) {
+                w->sha256 = EVP_MD_CTX_new();
+                if (!w->sha256 || !EVP_DigestInit_ex(w->sha256, EVP_sha256(), NULL))
+                        return -ENOMEM;
+        }
+        if (o && o->tree) {
+                r = verity_builder_new(o->tree, o->tree_fd, &w->tree);
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < SLOTS; i++) {
+                w->slot[i] = malloc(SLOT_SIZE);
+                if (!w->slot[i])
+                        return -ENOMEM;
+        }
+        r = decompressor_new(w);
+        if (r < 0)
+                return r;
+        r = -pthread_create(&w->worker, NULL, worker_main, w);
+        if (r < 0)
+                return r;
+        w->worker_started = true;
+        if (c != UPDATE_COMPRESSION_NONE) {
+                r = -pthread_create(&w->decompressor, NULL, decompressor_main, w);
+                if (r < 0)
+                        return r;
+                w->decompressor_started = true;
+        }
+        *ret = TAKE_PTR(w);
+        return 0;
+}
+
+int update_writer_sink(const void *data, size_t size, void *userdata) {
+        UpdateWriter *w = userdata;
+
+        if (w->compression == UPDATE_COMPRESSION_NONE)
+                return feed_none(w, data, size);
+        return queue_input(w, data, size);
+}
+
+int update_writer_finish(UpdateWriter *w, UpdateWritten *ret) {
+        UpdateWritten out = {};
+        unsigned n = 0;
+        int r;
+
+        if (w->compression == UPDATE_COMPRESSION_NONE)
+                r = decompress_end(w);
+        else if ((r = submit_input(w)) >= 0)
+                r = stop_decompressor(w);
         if (r < 0)
                 return r;
         r = stop_worker(w);
@@ -430,11 +583,12 @@ int update_writer_finish(UpdateWriter *w, UpdateWritten *ret) {
                 out.has_sha256 = true;
         }
         if (w->tree) {
-                /* -EIO: the stream ended before the last block the tree covers. */
+                /* -ENODATA: the stream ended before the last block the tree covers, so there is no tree
+                 * (and the length tells the caller why). */
                 r = verity_builder_finish(w->tree, out.root_hash);
-                if (r < 0)
+                if (r < 0 && r != -ENODATA)
                         return r;
-                out.has_root_hash = true;
+                out.has_root_hash = r >= 0;
         }
         *ret = out;
         return 0;

@@ -41,7 +41,8 @@ UpdateWriter *update_writer_free(UpdateWriter *w);
 DEFINE_TRIVIAL_CLEANUP_FUNC(UpdateWriter *, update_writer_free);
 
 /* A TufSink: feeds compressed bytes. -EFBIG once the output would pass the limit, -EBADMSG for data the
- * decompressor refuses. */
+ * decompressor refuses. The decompressor runs behind the caller: such an error may also come from a later
+ * call, or from update_writer_finish(). */
 int update_writer_sink(const void *data, size_t size, void *userdata);
 
 typedef struct UpdateWritten {
@@ -51,9 +52,10 @@ typedef struct UpdateWritten {
         uint8_t root_hash[VERITY_DIGEST_SIZE]; /* of the tree, which is complete in tree_fd */
 } UpdateWritten;
 
-/* Ends the stream: -EBADMSG if the compressed data stopped mid-frame; -EIO if it ended before the last
- * block of the tree; else waits until every byte has been written (a write error is returned here or by
- * an earlier sink call). Returns the uncompressed length and what was asked for of its hashes. */
+/* Ends the stream: -ENODATA if the compressed data stopped mid-frame; else waits until every byte has
+ * been decompressed and written (an error of either is returned here or by an earlier sink call). Returns
+ * the uncompressed length and what was asked for of its hashes: no root hash if the stream ended before
+ * the last block of the tree. */
 int update_writer_finish(UpdateWriter *w, UpdateWritten *ret);
 
 /* After update_writer_finish() and an fsync: every byte written, read back from the device (the range is

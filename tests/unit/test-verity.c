@@ -211,7 +211,7 @@ static void test_builder_short(void **state) {
         assert_int_equal(verity_builder_new(&p, hfd, &b), 0);
         assert_int_equal(verity_builder_feed(b, block, sizeof(block)), 0);
         assert_int_equal(verity_builder_feed(b, block, 100), 0);
-        assert_int_equal(verity_builder_finish(b, root), -EIO);
+        assert_int_equal(verity_builder_finish(b, root), -ENODATA);
         p.data_blocks = 0;
         assert_int_equal(verity_builder_new(&p, hfd, &b), -EINVAL);
 }
