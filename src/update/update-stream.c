@@ -27,13 +27,21 @@
 #define SLOTS        4
 #define IN_SLOT_SIZE (1024 * 1024)
 #define IN_SLOTS     3
-/* Writeback is started every this many bytes, so that the final fsync waits for the last few only. */
+/* Writeback of buffered writes is started every this many bytes, so that the final fsync waits for the last
+ * few only. */
 #define WRITEBACK_STEP (8 * 1024 * 1024)
+/* Direct I/O needs offsets, sizes and buffers aligned to the device's logical block: 4096 covers 512 too. */
+#define DIRECT_ALIGN 4096
 /* Read-back buffer of update_range_sha256. */
 #define READ_SIZE (1024 * 1024)
 
 struct UpdateWriter {
         int fd;
+        /* fd opened again with O_DIRECT, -EBADF where that is refused: slots are written and read back
+         * through it, around the page cache. A root image is written once and read back once; through the
+         * page cache each byte would be copied twice more, and the pages it takes from the running
+         * system would have to be written back and dropped again. */
+        int direct_fd;
         uint64_t offset, limit;
         UpdateCompression compression;
 
@@ -108,8 +116,28 @@ static int note_crc(UpdateWriter *w, const uint8_t *data, size_t size) {
         return 0;
 }
 
-/* Writes one slot: hashed, its CRC noted, written at its place, writeback started every WRITEBACK_STEP
- * bytes. The hashes and the CRC are of the very buffer that is written. */
+/* The fd to move size bytes at `at` with: the direct one where it can. */
+static int fd_for(const UpdateWriter *w, uint64_t at, size_t size) {
+        return w->direct_fd >= 0 && at % DIRECT_ALIGN == 0 && size % DIRECT_ALIGN == 0 ? w->direct_fd
+                                                                                       : w->fd;
+}
+
+/* Returns 1 for a direct write (on the device when this returns), 0 for a buffered one. */
+static int write_at(UpdateWriter *w, const uint8_t *data, size_t size, uint64_t at) {
+        int fd = fd_for(w, at, size), r;
+
+        if (fd == w->direct_fd) {
+                r = pwrite_full(fd, data, size, (off_t) at);
+                if (r != -EINVAL)
+                        return r < 0 ? r : 1;
+                /* The device wants a larger alignment than ours: buffered from here on. */
+                w->direct_fd = safe_close(w->direct_fd);
+        }
+        return pwrite_full(w->fd, data, size, (off_t) at);
+}
+
+/* Writes one slot: hashed, its CRC noted, written at its place (writeback of buffered writes started every
+ * WRITEBACK_STEP bytes). The hashes and the CRC are of the very buffer that is written. */
 static int write_slot(UpdateWriter *w, const uint8_t *data, size_t size) {
         int r;
 
@@ -120,11 +148,11 @@ static int write_slot(UpdateWriter *w, const uint8_t *data, size_t size) {
         r = note_crc(w, data, size);
         if (r < 0)
                 return r;
-        r = pwrite_full(w->fd, data, size, (off_t) (w->offset + w->written));
+        r = write_at(w, data, size, w->offset + w->written);
         if (r < 0)
                 return r;
         w->written += size;
-        if (w->written - w->writeback_from >= WRITEBACK_STEP) {
+        if (r == 0 && w->written - w->writeback_from >= WRITEBACK_STEP) {
                 /* A hint: the fsync after the last slot is what makes the data durable. It fails with
                  * ESPIPE or EINVAL where it does not apply, and then the fsync does all the work. */
                 (void) sync_file_range(w->fd, (off_t) (w->offset + w->writeback_from),
@@ -468,6 +496,7 @@ UpdateWriter *update_writer_free(UpdateWriter *w) {
         EVP_MD_CTX_free(w->sha256);
         verity_builder_free(w->tree);
         free(w->crc);
+        safe_close(w->direct_fd);
         for (size_t i = 0; i < SLOTS; i++)
                 free(w->slot[i]);
         for (size_t i = 0; i < IN_SLOTS; i++)
@@ -511,6 +540,18 @@ static int decompressor_new(UpdateWriter *w) {
         return 0;
 }
 
+/* fd opened again, with O_DIRECT: through /proc, as a file description's O_DIRECT is shared with every fd
+ * of it, and fd is the caller's. -EBADF where /proc is missing or the file system refuses direct I/O. */
+static int open_direct(int fd) {
+        char path[32];
+        int flags = fcntl(fd, F_GETFL);
+
+        if (flags < 0 || (flags & O_ACCMODE) != O_RDWR || !snprintf_ok(path, "/proc/self/fd/%i", fd))
+                return -EBADF;
+        fd = open(path, O_RDWR | O_DIRECT | O_CLOEXEC | O_NOCTTY);
+        return fd < 0 ? -EBADF : fd;
+}
+
 int update_writer_new(int fd, uint64_t offset, uint64_t limit, UpdateCompression c,
                       const UpdateWriterOptions *o, UpdateWriter **ret) {
         _cleanup_(update_writer_freep) UpdateWriter *w = calloc(1, sizeof(UpdateWriter));
@@ -518,7 +559,9 @@ int update_writer_new(int fd, uint64_t offset, uint64_t limit, UpdateCompression
 
         if (!w)
                 return -ENOMEM;
-        *w = (UpdateWriter){ .fd = fd, .offset = offset, .limit = limit, .compression = c };
+        *w = (UpdateWriter){
+                .fd = fd, .direct_fd = open_direct(fd), .offset = offset, .limit = limit, .compression = c
+        };
         pthread_mutex_init(&w->lock, NULL);
         pthread_cond_init(&w->in_changed, NULL);
         pthread_cond_init(&w->out_changed, NULL);
@@ -533,7 +576,7 @@ int update_writer_new(int fd, uint64_t offset, uint64_t limit, UpdateCompression
                         return r;
         }
         for (size_t i = 0; i < SLOTS; i++) {
-                w->slot[i] = malloc(SLOT_SIZE);
+                w->slot[i] = aligned_alloc(DIRECT_ALIGN, SLOT_SIZE);
                 if (!w->slot[i])
                         return -ENOMEM;
         }
@@ -595,16 +638,17 @@ int update_writer_finish(UpdateWriter *w, UpdateWritten *ret) {
 }
 
 int update_writer_read_back(UpdateWriter *w, uint64_t *ret_offset) {
-        /* After the fsync the written pages are clean; dropped from the page cache, the reads below come
-         * from the device and not from the memory they were written from. (A hint: where it does not
-         * apply, as on tmpfs, the memory is the only copy anyway.) The first slot's buffer is reused. */
+        /* Direct reads come from the device. After the fsync, pages of buffered writes are clean; dropped
+         * from the page cache, buffered reads come from the device too, not from the memory they were
+         * written from. (A hint: where it does not apply, as on tmpfs, the memory is the only copy.) The
+         * first slot's buffer is reused. */
         (void) posix_fadvise(w->fd, (off_t) w->offset, (off_t) w->written, POSIX_FADV_DONTNEED);
         for (size_t i = 0; i < w->n_crc; i++) {
                 uint64_t at = (uint64_t) i * SLOT_SIZE;
                 size_t k = (size_t) MIN((uint64_t) SLOT_SIZE, w->written - at);
                 int r;
 
-                r = pread_full(w->fd, w->slot[0], k, (off_t) (w->offset + at));
+                r = pread_full(fd_for(w, w->offset + at, k), w->slot[0], k, (off_t) (w->offset + at));
                 if (r < 0)
                         return r;
                 if (crc32c(0, w->slot[0], k) != w->crc[i]) {
