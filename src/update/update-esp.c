@@ -182,35 +182,54 @@ static int file_sink(const void *data, size_t size, void *userdata) {
         return loop_write(((FileSink *) userdata)->fd, data, size);
 }
 
-int update_esp_install_uki(UpdateRepo *repo, const TufTarget *uki, const char *esp, const char *version,
-                           char set, int64_t free_override, char **ret_error) {
-        _cleanup_close_ int dir = -EBADF, fd = -EBADF;
-        char tmp[128], name[128];
+void update_staged_uki_done(UpdateStagedUki *s) {
+        if (s->dir_fd < 0)
+                return;
+        if (s->tmp[0])
+                (void) unlinkat(s->dir_fd, s->tmp, 0);
+        s->dir_fd = safe_close(s->dir_fd);
+}
+
+int update_esp_stage_uki(UpdateRepo *repo, const TufTarget *uki, const char *esp, const char *version,
+                         char set, int64_t free_override, UpdateStagedUki *ret, char **ret_error) {
+        _cleanup_(update_staged_uki_done) UpdateStagedUki s = UPDATE_STAGED_UKI_NULL;
+        _cleanup_close_ int fd = -EBADF;
         int r;
 
-        if (!snprintf_ok(name, NAME_PREFIX "%s-%c+%d" NAME_SUFFIX, version, set, UPDATE_UKI_TRIES) ||
-            !snprintf_ok(tmp, ".%s.tmp", name))
+        if (!snprintf_ok(s.name, NAME_PREFIX "%s-%c+%d" NAME_SUFFIX, version, set, UPDATE_UKI_TRIES) ||
+            !snprintf_ok(s.tmp, ".%s.tmp", s.name))
                 return tuf_error(ret_error, -ENAMETOOLONG, "version '%s' is too long for a UKI name",
                                  version);
         r = update_esp_check_space(esp, uki->length, free_override, ret_error);
         if (r < 0)
                 return r;
-        dir = open_uki_dir(esp, ret_error);
-        if (dir < 0)
-                return dir;
-        fd = openat(dir, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-        if (fd < 0)
-                return tuf_error(ret_error, negative_errno(), "%s/%s/%s: %s", esp, UPDATE_ESP_DIR, tmp,
-                                 strerror(errno));
+        s.dir_fd = open_uki_dir(esp, ret_error);
+        if (s.dir_fd < 0)
+                return s.dir_fd;
+        fd = openat(s.dir_fd, s.tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (fd < 0) {
+                r = tuf_error(ret_error, negative_errno(), "%s/%s/%s: %s", esp, UPDATE_ESP_DIR, s.tmp,
+                              strerror(errno));
+                s.tmp[0] = 0; /* not created: nothing to remove */
+                return r;
+        }
         r = update_repo_fetch(repo, uki, file_sink, &(FileSink){ fd }, ret_error);
         if (r < 0)
-                r = tuf_error(ret_error, r, "%s: %s", uki->path, strerror(-r));
-        else if (fsync(fd) < 0 || renameat(dir, tmp, dir, name) < 0 || fsync(dir) < 0)
-                r = tuf_error(ret_error, negative_errno(), "%s/%s/%s: %s", esp, UPDATE_ESP_DIR, name,
-                              strerror(errno));
-        if (r < 0)
-                (void) unlinkat(dir, tmp, 0);
-        return r;
+                return tuf_error(ret_error, r, "%s: %s", uki->path, strerror(-r));
+        if (fsync(fd) < 0)
+                return tuf_error(ret_error, negative_errno(), "%s/%s/%s: %s", esp, UPDATE_ESP_DIR, s.tmp,
+                                 strerror(errno));
+        *ret = s;
+        s = (UpdateStagedUki) UPDATE_STAGED_UKI_NULL;
+        return 0;
+}
+
+int update_esp_place_uki(UpdateStagedUki *s, const char *esp, char **ret_error) {
+        if (renameat(s->dir_fd, s->tmp, s->dir_fd, s->name) < 0 || fsync(s->dir_fd) < 0)
+                return tuf_error(ret_error, negative_errno(), "%s/%s/%s: %s", esp, UPDATE_ESP_DIR, s->name,
+                                 strerror(errno));
+        s->tmp[0] = 0; /* placed: nothing left to remove */
+        return 0;
 }
 
 int update_esp_remove_untried(const char *esp, const char *version, char set, char **ret_error) {

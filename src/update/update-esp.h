@@ -38,10 +38,27 @@ int update_esp_remove_set(const char *esp, char set, uint64_t *ret_freed, char *
  * free_override >= 0 replaces the file system's answer (a test hook). */
 int update_esp_check_space(const char *esp, uint64_t size, int64_t free_override, char **ret_error);
 
-/* Downloads the UKI target into EFI/Linux/bulkhead-<version>-<set>+3.efi: written to a temporary name,
- * verified, fsynced, renamed, the directory fsynced. The final name appears only for verified bytes. */
-int update_esp_install_uki(UpdateRepo *repo, const TufTarget *uki, const char *esp, const char *version,
-                           char set, int64_t free_override, char **ret_error);
+/* A UKI downloaded to a temporary name in EFI/Linux (".bulkhead-<version>-<set>+3.efi.tmp", which
+ * systemd-boot does not boot), verified and fsynced: staged, but not yet bootable. */
+typedef struct UpdateStagedUki {
+        int dir_fd;               /* EFI/Linux */
+        char tmp[128], name[128]; /* tmp empty once placed */
+} UpdateStagedUki;
+
+#define UPDATE_STAGED_UKI_NULL \
+        { .dir_fd = -EBADF }
+
+/* Downloads the UKI target to its temporary name: the ESP's free space checked, every byte verified by
+ * TUF, the file fsynced. */
+int update_esp_stage_uki(UpdateRepo *repo, const TufTarget *uki, const char *esp, const char *version,
+                         char set, int64_t free_override, UpdateStagedUki *ret, char **ret_error);
+
+/* Renames a staged UKI to bulkhead-<version>-<set>+3.efi and fsyncs the directory: from here the set
+ * boots. */
+int update_esp_place_uki(UpdateStagedUki *s, const char *esp, char **ret_error);
+
+/* Removes a staged UKI that was not placed; closes the directory. */
+void update_staged_uki_done(UpdateStagedUki *s);
 
 /* Removes the UKI of version/set if it still has all its tries (never booted). 1 if removed, 0 if not
  * there or already tried. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -162,30 +163,29 @@ static int check_read_back(UpdateWriter *w, const UpdatePartition *part, char **
         return 0;
 }
 
-/* After fsync, what the partitions hold, read back from the device: a write the device dropped or a mix-up
- * of partitions shows here, before anything could boot it. Every byte of both is checked against what was
- * written there, whose tree (and sha256, where the tree does not cover all of it) was checked against the
- * signed values as it was written; the tree also against the verity partition (decision 0010). The checks
- * report in the order "root read-back, verity read-back, tree", so that a dropped write reads "what was
- * written reads back differently" and not a verity mismatch. */
-static int verify_written(const UpdateImage *img, UpdatePartition *root, UpdateWriter *root_w,
-                          UpdatePartition *verity, UpdateWriter *verity_w, const UpdateVerity *v,
-                          int tree_fd, const UpdateWritten *written, char **ret_error) {
-        int r;
+struct UpdateInstall {
+        const UpdateImage *img;
+        UpdatePartition *root, *verity;
+        UpdateWriter *root_w, *verity_w;
+        int tree_fd;
+        UpdateVerity v;
+        UpdateWritten written;
+};
 
-        if ((r = check_read_back(root_w, root, ret_error)) < 0 ||
-            (r = check_read_back(verity_w, verity, ret_error)) < 0)
-                return r;
-        return update_verity_check(img, v, tree_fd, written->root_hash, root, verity, ret_error);
+UpdateInstall *update_install_free(UpdateInstall *in) {
+        if (!in)
+                return NULL;
+        update_writer_free(in->root_w);
+        update_writer_free(in->verity_w);
+        safe_close(in->tree_fd);
+        free(in);
+        return NULL;
 }
 
-int update_install_partitions(UpdateRepo *repo, const UpdateImage *img, UpdatePartition *root,
-                              UpdatePartition *verity, char **ret_error) {
-        _cleanup_(update_writer_freep) UpdateWriter *root_w = NULL, *verity_w = NULL;
-        _cleanup_close_ int tree_fd = -EBADF;
+int update_install_write(UpdateRepo *repo, const UpdateImage *img, UpdatePartition *root,
+                         UpdatePartition *verity, UpdateInstall **ret, char **ret_error) {
+        _cleanup_(update_install_freep) UpdateInstall *in = NULL;
         UpdateCompression c;
-        UpdateWritten written;
-        UpdateVerity v;
         uint64_t length;
         uint8_t sha[32];
         int r;
@@ -204,18 +204,40 @@ int update_install_partitions(UpdateRepo *repo, const UpdateImage *img, UpdatePa
                 return tuf_error(ret_error, -ENOSPC,
                                  "%s is %" PRIu64 " bytes, but partition %s holds only %" PRIu64,
                                  img->verity->path, img->verity->length, verity->name, verity->size);
-        r = update_verity_params(img, length, &v, ret_error);
+        in = calloc(1, sizeof(UpdateInstall));
+        if (!in)
+                return -ENOMEM;
+        *in = (UpdateInstall){ .img = img, .root = root, .verity = verity, .tree_fd = -EBADF };
+        r = update_verity_params(img, length, &in->v, ret_error);
         if (r < 0)
                 return r;
         /* A tree of a few MiB per GiB of root: memory, not a file that could be left behind. */
-        tree_fd = memfd_create("verity-tree", MFD_CLOEXEC);
-        if (tree_fd < 0)
+        in->tree_fd = memfd_create("verity-tree", MFD_CLOEXEC);
+        if (in->tree_fd < 0)
                 return tuf_error(ret_error, negative_errno(), "memfd_create: %s", strerror(errno));
-        if ((r = write_root(repo, img, root, &v, tree_fd, &root_w, &written, ret_error)) < 0 ||
-            (r = write_verity(repo, img, verity, &verity_w, ret_error)) < 0)
+        if ((r = write_root(repo, img, root, &in->v, in->tree_fd, &in->root_w, &in->written, ret_error)) <
+                    0 ||
+            (r = write_verity(repo, img, verity, &in->verity_w, ret_error)) < 0)
                 return r;
-        if (fsync(root->fd) < 0 || fsync(verity->fd) < 0)
+        *ret = TAKE_PTR(in);
+        return 0;
+}
+
+/* After fsync, what the partitions hold, read back from the device: a write the device dropped or a mix-up
+ * of partitions shows here, before anything could boot it. Every byte of both is checked against what was
+ * written there, whose tree (and sha256, where the tree does not cover all of it) was checked against the
+ * signed values as it was written; the tree also against the verity partition (decision 0010). The checks
+ * report in the order "root read-back, verity read-back, tree", so that a dropped write reads "what was
+ * written reads back differently" and not a verity mismatch. */
+int update_install_verify(UpdateInstall *in, char **ret_error) {
+        int r;
+
+        if (fsync(in->root->fd) < 0 || fsync(in->verity->fd) < 0)
                 return tuf_error(ret_error, negative_errno(), "cannot flush the partitions: %s",
                                  strerror(errno));
-        return verify_written(img, root, root_w, verity, verity_w, &v, tree_fd, &written, ret_error);
+        if ((r = check_read_back(in->root_w, in->root, ret_error)) < 0 ||
+            (r = check_read_back(in->verity_w, in->verity, ret_error)) < 0)
+                return r;
+        return update_verity_check(in->img, &in->v, in->tree_fd, in->written.root_hash, in->root, in->verity,
+                                   ret_error);
 }

@@ -18,11 +18,18 @@ typedef struct UpdateImage {
 /* Resolves the manifest entry's root, verity and uki-<set> targets. */
 int update_image_resolve(UpdateRepo *repo, json_object *entry, char set, UpdateImage *ret, char **ret_error);
 
-/* Streams the root image (decompressed) and the verity tree into the two partitions, checking the
- * root's sha256 and length against uncompressed_sha256 and uncompressed_length as it passes, fsyncs them,
- * then reads both back and checks them: the dm-verity tree and root hash recomputed from the written
- * root against verity.img and verity_root_hash, the verity partition's sha256 against the target, and
- * the root's sha256 where the tree does not cover all of it (decision 0010). Partitions too small are
- * refused before anything is downloaded. */
-int update_install_partitions(UpdateRepo *repo, const UpdateImage *img, UpdatePartition *root,
-                              UpdatePartition *verity, char **ret_error);
+/* An installation between its write and its verification. */
+typedef struct UpdateInstall UpdateInstall;
+
+/* Streams the root image (decompressed) and the verity tree into the two partitions, the root's tree
+ * built from what is written (checked against the signed values at the end of the stream). Partitions too
+ * small and a tree that cannot be the root's are refused before anything is downloaded. */
+int update_install_write(UpdateRepo *repo, const UpdateImage *img, UpdatePartition *root,
+                         UpdatePartition *verity, UpdateInstall **ret, char **ret_error);
+
+/* fsyncs both partitions, reads both back from the device and checks them, and the tree (decision 0010).
+ * Touches neither the repository nor the ESP: a UKI may download meanwhile. */
+int update_install_verify(UpdateInstall *in, char **ret_error);
+
+UpdateInstall *update_install_free(UpdateInstall *in);
+DEFINE_TRIVIAL_CLEANUP_FUNC(UpdateInstall *, update_install_free);

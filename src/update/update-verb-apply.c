@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "log.h"
 #include "tuf-error.h"
@@ -69,12 +71,59 @@ static int open_partitions(const UpdateArgs *a, char set, UpdatePartition *root,
         return update_partition_open_gpt(a->disk, update_verity_partition_name(set), verity, ret_error);
 }
 
-/* Partitions first, UKI last: the UKI is what makes a set bootable, so it appears only once the set it
- * names holds verified bytes (decision 0010). */
+/* The UKI's download to its temporary name, on a thread of its own. */
+typedef struct UkiJob {
+        UpdateRepo *repo;
+        const UpdateArgs *a;
+        const UpdateImage *img;
+        char set;
+        UpdateStagedUki staged;
+        char *error;
+        int r;
+} UkiJob;
+
+static void *uki_job_main(void *userdata) {
+        UkiJob *j = userdata;
+
+        j->r = update_esp_stage_uki(j->repo, j->img->uki, j->a->esp, j->img->version, j->set, j->a->esp_free,
+                                    &j->staged, &j->error);
+        return NULL;
+}
+
+/* Flushes and verifies the partitions while the UKI downloads to its temporary name: the one waits for the
+ * device, the other for the repository, and neither needs what the other does. The UKI is staged only;
+ * it is placed (renamed, which makes the set bootable) after every check. A failed check is reported
+ * before a failed download. */
+static int verify_and_stage_uki(UkiJob *j, UpdateInstall *in, UpdateStagedUki *ret, char **ret_error) {
+        _cleanup_free_ char *error = NULL;
+        pthread_t t;
+        int r;
+
+        j->staged = (UpdateStagedUki) UPDATE_STAGED_UKI_NULL;
+        r = -pthread_create(&t, NULL, uki_job_main, j);
+        if (r < 0)
+                return tuf_error(ret_error, r, "cannot start the UKI download: %s", strerror(-r));
+        r = update_install_verify(in, ret_error);
+        (void) pthread_join(t, NULL);
+        error = TAKE_PTR(j->error);
+        if (r < 0) {
+                update_staged_uki_done(&j->staged);
+                return r;
+        }
+        if (j->r < 0)
+                return tuf_error(ret_error, j->r, "%s", error ?: strerror(-j->r));
+        *ret = j->staged;
+        return 0;
+}
+
+/* Partitions first, UKI last: the UKI is what makes a set bootable, so its final name appears only once
+ * the set it names holds verified bytes (decision 0010). */
 static int apply(const UpdateArgs *a, UpdateRepo *repo, json_object *manifest, json_object *entry, char set,
                  char **ret_error) {
         _cleanup_(update_partition_done) UpdatePartition root = UPDATE_PARTITION_NULL,
                                                          verity = UPDATE_PARTITION_NULL;
+        _cleanup_(update_staged_uki_done) UpdateStagedUki uki = UPDATE_STAGED_UKI_NULL;
+        _cleanup_(update_install_freep) UpdateInstall *in = NULL;
         UpdateImage img;
         int r;
 
@@ -84,7 +133,9 @@ static int apply(const UpdateArgs *a, UpdateRepo *repo, json_object *manifest, j
         /* The set's old UKIs name partitions about to change: none may stay bootable meanwhile. */
         if ((r = update_esp_remove_set(a->esp, set, NULL, ret_error)) < 0 ||
             (r = update_esp_check_space(a->esp, img.uki->length, a->esp_free, ret_error)) < 0 ||
-            (r = update_install_partitions(repo, &img, &root, &verity, ret_error)) < 0)
+            (r = update_install_write(repo, &img, &root, &verity, &in, ret_error)) < 0 ||
+            (r = verify_and_stage_uki(&(UkiJob){ .repo = repo, .a = a, .img = &img, .set = set }, in, &uki,
+                                      ret_error)) < 0)
                 return r;
         r = update_record(a, UPDATE_STATE_STAGED, img.version, set, NULL);
         if (r < 0)
@@ -95,7 +146,7 @@ static int apply(const UpdateArgs *a, UpdateRepo *repo, json_object *manifest, j
                                     a->migrations_dir, ret_error);
         if (r < 0)
                 return r;
-        return update_esp_install_uki(repo, img.uki, a->esp, img.version, set, a->esp_free, ret_error);
+        return update_esp_place_uki(&uki, a->esp, ret_error);
 }
 
 int verb_apply(int argc, char *argv[]) {

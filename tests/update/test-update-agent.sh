@@ -177,7 +177,7 @@ rc=0
         --seed 0 --current-set a --esp esp --disk disk.img --migrations-dir mig --version 3.0.0 >apply.txt 2>&1 || rc=$?
 [ "$rc" -eq 1 ] && grep -q "^error: root-b: verity root hash .*, but the signed one is $(sed -n 's/^root_hash=//p' images/1.0.0/verity.env)" apply.txt ||
         fail "apply: mismatched verity tree: $(cat apply.txt)"
-! ls esp/EFI/Linux | grep -q -- '-b' || fail "mismatched verity tree, but a UKI was staged"
+! ls -A esp/EFI/Linux | grep -q -- '-b' || fail "mismatched verity tree, but a UKI was staged (or left behind): $(ls -A esp/EFI/Linux)"
 state_is error
 
 # rollback: running 2.0.0 from set b, back to set a.
