@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -8,6 +9,9 @@
 #include "macro.h"
 #include "tuf-error.h"
 #include "tuf-fetch.h"
+
+/* Direct I/O wants buffers, sizes and offsets aligned to the logical block: 4096 covers 512 too. */
+#define DIRECT_ALIGN 4096
 
 typedef struct DirFetcher {
         TufFetcher base;
@@ -29,6 +33,30 @@ static int open_beneath(int dir_fd, const char *name) {
         return fd < 0 ? negative_errno() : fd;
 }
 
+/* A file of at least a chunk (a target: a root image, a UKI) is read around the page cache, with O_DIRECT:
+ * read once, its pages would only push others out, and each byte would be copied once more. Where the
+ * file system refuses, it is read through the page cache. Returns whether fd now reads directly. */
+static bool try_direct(int fd, const struct stat *st) {
+        int flags;
+
+        if ((uint64_t) st->st_size < TUF_FETCH_CHUNK || (flags = fcntl(fd, F_GETFL)) < 0)
+                return false;
+        return fcntl(fd, F_SETFL, flags | O_DIRECT) == 0;
+}
+
+/* Reads up to size bytes; a direct read the file refuses (EINVAL: alignment) is made again buffered. */
+static ssize_t read_some(int fd, void *buf, size_t size, bool *direct) {
+        for (;;) {
+                ssize_t k = read(fd, buf, size);
+                int flags;
+
+                if (k >= 0 || errno != EINVAL || !*direct || (flags = fcntl(fd, F_GETFL)) < 0 ||
+                    fcntl(fd, F_SETFL, flags & ~O_DIRECT) < 0)
+                        return k;
+                *direct = false;
+        }
+}
+
 static int dir_fetch(TufFetcher *f, TufArea area, const char *name, uint64_t max_size, TufSink sink,
                      void *userdata, char **ret_error) {
         DirFetcher *d = (DirFetcher *) f;
@@ -36,6 +64,7 @@ static int dir_fetch(TufFetcher *f, TufArea area, const char *name, uint64_t max
         _cleanup_free_ char *buf = NULL;
         uint64_t total = 0;
         struct stat st;
+        bool direct;
         size_t size;
 
         if (!tuf_path_is_safe(name))
@@ -50,13 +79,14 @@ static int dir_fetch(TufFetcher *f, TufArea area, const char *name, uint64_t max
                 return tuf_error(ret_error, -EBADF, "'%s' is not a regular file", name);
         if ((uint64_t) st.st_size > max_size)
                 return -EFBIG;
-        /* No larger than the file: metadata files are a few KiB. */
+        /* No larger than the file: metadata files are a few KiB. Aligned for direct reads. */
         size = (size_t) MAX(MIN((uint64_t) st.st_size, (uint64_t) TUF_FETCH_CHUNK), (uint64_t) 1);
-        buf = malloc(size);
+        buf = aligned_alloc(DIRECT_ALIGN, ALIGN_TO(size, DIRECT_ALIGN));
         if (!buf)
                 return -ENOMEM;
+        direct = try_direct(fd, &st);
         for (;;) {
-                ssize_t k = read(fd, buf, size);
+                ssize_t k = read_some(fd, buf, size, &direct);
                 int r;
 
                 if (k < 0 && errno == EINTR)
