@@ -58,7 +58,8 @@ struct UpdateWriter {
          * `submitted`. Input slots likewise, from the caller to the decompressor. */
         pthread_mutex_t lock;
         pthread_cond_t in_changed, out_changed; /* of the input and the output queue */
-        uint8_t *slot[SLOTS];
+        uint8_t *slots;                         /* the SLOTS output slots, one after the other */
+        uint8_t *slot[SLOTS];                   /* into slots */
         size_t slot_size[SLOTS];
         uint64_t submitted, retired;
         uint8_t *in_slot[IN_SLOTS];
@@ -497,8 +498,7 @@ UpdateWriter *update_writer_free(UpdateWriter *w) {
         verity_builder_free(w->tree);
         free(w->crc);
         safe_close(w->direct_fd);
-        for (size_t i = 0; i < SLOTS; i++)
-                free(w->slot[i]);
+        free(w->slots);
         for (size_t i = 0; i < IN_SLOTS; i++)
                 free(w->in_slot[i]);
         free(w);
@@ -575,11 +575,12 @@ int update_writer_new(int fd, uint64_t offset, uint64_t limit, UpdateCompression
                 if (r < 0)
                         return r;
         }
-        for (size_t i = 0; i < SLOTS; i++) {
-                w->slot[i] = aligned_alloc(DIRECT_ALIGN, SLOT_SIZE);
-                if (!w->slot[i])
-                        return -ENOMEM;
-        }
+        /* In one piece: the read-back reads into all of them at once. */
+        w->slots = aligned_alloc(DIRECT_ALIGN, SLOTS * SLOT_SIZE);
+        if (!w->slots)
+                return -ENOMEM;
+        for (size_t i = 0; i < SLOTS; i++)
+                w->slot[i] = w->slots + i * SLOT_SIZE;
         r = decompressor_new(w);
         if (r < 0)
                 return r;
@@ -641,20 +642,26 @@ int update_writer_read_back(UpdateWriter *w, uint64_t *ret_offset) {
         /* Direct reads come from the device. After the fsync, pages of buffered writes are clean; dropped
          * from the page cache, buffered reads come from the device too, not from the memory they were
          * written from. (A hint: where it does not apply, as on tmpfs, the memory is the only copy.) The
-         * first slot's buffer is reused. */
+         * slots, free now, take SLOTS MiB per read: a direct read waits for the device, and fewer, larger
+         * ones wait less in all. */
         (void) posix_fadvise(w->fd, (off_t) w->offset, (off_t) w->written, POSIX_FADV_DONTNEED);
-        for (size_t i = 0; i < w->n_crc; i++) {
-                uint64_t at = (uint64_t) i * SLOT_SIZE;
-                size_t k = (size_t) MIN((uint64_t) SLOT_SIZE, w->written - at);
+        for (uint64_t at = 0; at < w->written;) {
+                size_t k = (size_t) MIN((uint64_t) SLOTS * SLOT_SIZE, w->written - at);
                 int r;
 
-                r = pread_full(fd_for(w, w->offset + at, k), w->slot[0], k, (off_t) (w->offset + at));
+                /* An unaligned tail on its own: the whole slots before it directly, it through the cache. */
+                if (fd_for(w, w->offset + at, k) != w->direct_fd && k > SLOT_SIZE)
+                        k = k / SLOT_SIZE * SLOT_SIZE;
+                r = pread_full(fd_for(w, w->offset + at, k), w->slots, k, (off_t) (w->offset + at));
                 if (r < 0)
                         return r;
-                if (crc32c(0, w->slot[0], k) != w->crc[i]) {
-                        *ret_offset = at;
-                        return -EIO;
-                }
+                for (size_t j = 0; j < k; j += SLOT_SIZE)
+                        if (crc32c(0, w->slots + j, MIN((size_t) SLOT_SIZE, k - j)) !=
+                            w->crc[(at + j) / SLOT_SIZE]) {
+                                *ret_offset = at + j;
+                                return -EIO;
+                        }
+                at += k;
         }
         return 0;
 }
