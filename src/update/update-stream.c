@@ -32,8 +32,6 @@
 #define WRITEBACK_STEP (8 * 1024 * 1024)
 /* Direct I/O needs offsets, sizes and buffers aligned to the device's logical block: 4096 covers 512 too. */
 #define DIRECT_ALIGN 4096
-/* Read-back buffer of update_range_sha256. */
-#define READ_SIZE (1024 * 1024)
 
 struct UpdateWriter {
         int fd;
@@ -664,29 +662,4 @@ int update_writer_read_back(UpdateWriter *w, uint64_t *ret_offset) {
                 at += k;
         }
         return 0;
-}
-
-int update_range_sha256(int fd, uint64_t offset, uint64_t length, uint8_t ret[32]) {
-        EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-        _cleanup_free_ uint8_t *buf = malloc(READ_SIZE);
-        unsigned n = 0;
-        int r = 0;
-
-        /* As in update_writer_read_back: from the device, not from the page cache. */
-        (void) posix_fadvise(fd, (off_t) offset, (off_t) length, POSIX_FADV_DONTNEED);
-
-        if (!ctx || !buf || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
-                r = -ENOMEM;
-        for (uint64_t done = 0; r >= 0 && done < length;) {
-                size_t k = (size_t) MIN((uint64_t) READ_SIZE, length - done);
-
-                r = pread_full(fd, buf, k, (off_t) (offset + done));
-                if (r >= 0 && !EVP_DigestUpdate(ctx, buf, k))
-                        r = -ENOMEM;
-                done += k;
-        }
-        if (r >= 0 && (!EVP_DigestFinal_ex(ctx, ret, &n) || n != 32))
-                r = -ENOMEM;
-        EVP_MD_CTX_free(ctx);
-        return r;
 }

@@ -63,7 +63,3 @@ int update_writer_finish(UpdateWriter *w, UpdateWritten *ret);
  * time. -EIO, with the offset of the first MiB that differs, for a write the device dropped or put
  * elsewhere, or another writer. */
 int update_writer_read_back(UpdateWriter *w, uint64_t *ret_offset);
-
-/* The sha256 of length bytes at offset of fd, read back from the device (dropped from the page cache
- * first). */
-int update_range_sha256(int fd, uint64_t offset, uint64_t length, uint8_t ret[32]);
