@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,11 +149,12 @@ static int write_verity(UpdateRepo *repo, const UpdateImage *img, UpdatePartitio
         return 0;
 }
 
-static int check_read_back(UpdateWriter *w, const UpdatePartition *part, char **ret_error) {
+static int check_read_back(UpdateWriter *w, UpdateReadBack which, const UpdatePartition *part,
+                           char **ret_error) {
         uint64_t at = 0;
         int r;
 
-        r = update_writer_read_back(w, &at);
+        r = update_writer_read_back(w, which, &at);
         if (r == -EIO)
                 return tuf_error(ret_error, r,
                                  "%s: what was written reads back differently (in the MiB at byte %" PRIu64
@@ -223,20 +225,47 @@ int update_install_write(UpdateRepo *repo, const UpdateImage *img, UpdatePartiti
         return 0;
 }
 
-/* After fsync, what the partitions hold, read back from the device: a write the device dropped or a mix-up
- * of partitions shows here, before anything could boot it. Every byte of both is checked against what was
+typedef struct FlushJob {
+        int root_fd, verity_fd;
+        int r;
+} FlushJob;
+
+static void *flush_main(void *userdata) {
+        FlushJob *j = userdata;
+
+        j->r = fsync(j->root_fd) < 0 || fsync(j->verity_fd) < 0 ? negative_errno() : 0;
+        return NULL;
+}
+
+/* What the partitions hold, read back from the device: a write the device dropped or a mix-up of
+ * partitions shows here, before anything could boot it. Every byte of both is checked against what was
  * written there, whose tree (and sha256, where the tree does not cover all of it) was checked against the
- * signed values as it was written; the tree also against the verity partition (decision 0010). The checks
- * report in the order "root read-back, verity read-back, tree", so that a dropped write reads "what was
- * written reads back differently" and not a verity mismatch. */
+ * signed values as it was written; the tree also against the verity partition (decision 0010). What was
+ * written directly is read back while the partitions are flushed (a direct read returns what the device
+ * holds, flushed or not), what went through the page cache after the flush. The checks report in the
+ * order "flush, root read-back, verity read-back, tree", so that a dropped write reads "what was written
+ * reads back differently" and not a verity mismatch. */
 int update_install_verify(UpdateInstall *in, char **ret_error) {
+        FlushJob flush = { .root_fd = in->root->fd, .verity_fd = in->verity->fd };
+        _cleanup_free_ char *why = NULL;
+        bool started;
+        pthread_t t;
         int r;
 
-        if (fsync(in->root->fd) < 0 || fsync(in->verity->fd) < 0)
-                return tuf_error(ret_error, negative_errno(), "cannot flush the partitions: %s",
-                                 strerror(errno));
-        if ((r = check_read_back(in->root_w, in->root, ret_error)) < 0 ||
-            (r = check_read_back(in->verity_w, in->verity, ret_error)) < 0)
+        started = pthread_create(&t, NULL, flush_main, &flush) == 0;
+        if (!started)
+                flush_main(&flush); /* no thread: one after the other */
+        r = check_read_back(in->root_w, UPDATE_READ_BACK_DIRECT, in->root, &why);
+        if (r >= 0)
+                r = check_read_back(in->verity_w, UPDATE_READ_BACK_DIRECT, in->verity, &why);
+        if (started)
+                (void) pthread_join(t, NULL);
+        if (flush.r < 0)
+                return tuf_error(ret_error, flush.r, "cannot flush the partitions: %s", strerror(-flush.r));
+        if (r < 0)
+                return tuf_error(ret_error, r, "%s", why ?: strerror(-r));
+        if ((r = check_read_back(in->root_w, UPDATE_READ_BACK_BUFFERED, in->root, ret_error)) < 0 ||
+            (r = check_read_back(in->verity_w, UPDATE_READ_BACK_BUFFERED, in->verity, ret_error)) < 0)
                 return r;
         return update_verity_check(in->img, &in->v, in->tree_fd, in->written.root_hash, in->root, in->verity,
                                    ret_error);

@@ -73,7 +73,9 @@ struct UpdateWriter {
         EVP_MD_CTX *sha256; /* NULL when not asked for */
         VerityBuilder *tree;
         uint64_t written, writeback_from;
-        uint32_t *crc; /* of slot n of the stream, what went to offset + n * SLOT_SIZE */
+        uint64_t direct_end; /* the bytes before it were all written directly */
+        bool buffered_only;  /* the device refused a direct write: the rest goes through the cache */
+        uint32_t *crc;       /* of slot n of the stream, what went to offset + n * SLOT_SIZE */
         size_t n_crc, crc_allocated;
 #if HAVE_ZSTD
         ZSTD_DStream *zstd;
@@ -115,22 +117,16 @@ static int note_crc(UpdateWriter *w, const uint8_t *data, size_t size) {
         return 0;
 }
 
-/* The fd to move size bytes at `at` with: the direct one where it can. */
-static int fd_for(const UpdateWriter *w, uint64_t at, size_t size) {
-        return w->direct_fd >= 0 && at % DIRECT_ALIGN == 0 && size % DIRECT_ALIGN == 0 ? w->direct_fd
-                                                                                       : w->fd;
-}
-
 /* Returns 1 for a direct write (on the device when this returns), 0 for a buffered one. */
 static int write_at(UpdateWriter *w, const uint8_t *data, size_t size, uint64_t at) {
-        int fd = fd_for(w, at, size), r;
+        int r;
 
-        if (fd == w->direct_fd) {
-                r = pwrite_full(fd, data, size, (off_t) at);
+        if (w->direct_fd >= 0 && !w->buffered_only && at % DIRECT_ALIGN == 0 && size % DIRECT_ALIGN == 0) {
+                r = pwrite_full(w->direct_fd, data, size, (off_t) at);
                 if (r != -EINVAL)
                         return r < 0 ? r : 1;
                 /* The device wants a larger alignment than ours: buffered from here on. */
-                w->direct_fd = safe_close(w->direct_fd);
+                w->buffered_only = true;
         }
         return pwrite_full(w->fd, data, size, (off_t) at);
 }
@@ -150,6 +146,8 @@ static int write_slot(UpdateWriter *w, const uint8_t *data, size_t size) {
         r = write_at(w, data, size, w->offset + w->written);
         if (r < 0)
                 return r;
+        if (r > 0 && w->direct_end == w->written)
+                w->direct_end += size;
         w->written += size;
         if (r == 0 && w->written - w->writeback_from >= WRITEBACK_STEP) {
                 /* A hint: the fsync after the last slot is what makes the data durable. It fails with
@@ -636,21 +634,14 @@ int update_writer_finish(UpdateWriter *w, UpdateWritten *ret) {
         return 0;
 }
 
-int update_writer_read_back(UpdateWriter *w, uint64_t *ret_offset) {
-        /* Direct reads come from the device. After the fsync, pages of buffered writes are clean; dropped
-         * from the page cache, buffered reads come from the device too, not from the memory they were
-         * written from. (A hint: where it does not apply, as on tmpfs, the memory is the only copy.) The
-         * slots, free now, take SLOTS MiB per read: a direct read waits for the device, and fewer, larger
-         * ones wait less in all. */
-        (void) posix_fadvise(w->fd, (off_t) w->offset, (off_t) w->written, POSIX_FADV_DONTNEED);
-        for (uint64_t at = 0; at < w->written;) {
-                size_t k = (size_t) MIN((uint64_t) SLOTS * SLOT_SIZE, w->written - at);
+/* Reads [from, to) of what was written back through fd, SLOTS MiB at a time into the slots (free now: a
+ * read waits for the device, and fewer, larger ones wait less in all), each MiB against its CRC. */
+static int read_back_range(UpdateWriter *w, int fd, uint64_t from, uint64_t to, uint64_t *ret_offset) {
+        for (uint64_t at = from; at < to;) {
+                size_t k = (size_t) MIN((uint64_t) SLOTS * SLOT_SIZE, to - at);
                 int r;
 
-                /* An unaligned tail on its own: the whole slots before it directly, it through the cache. */
-                if (fd_for(w, w->offset + at, k) != w->direct_fd && k > SLOT_SIZE)
-                        k = k / SLOT_SIZE * SLOT_SIZE;
-                r = pread_full(fd_for(w, w->offset + at, k), w->slots, k, (off_t) (w->offset + at));
+                r = pread_full(fd, w->slots, k, (off_t) (w->offset + at));
                 if (r < 0)
                         return r;
                 for (size_t j = 0; j < k; j += SLOT_SIZE)
@@ -662,4 +653,23 @@ int update_writer_read_back(UpdateWriter *w, uint64_t *ret_offset) {
                 at += k;
         }
         return 0;
+}
+
+int update_writer_read_back(UpdateWriter *w, UpdateReadBack which, uint64_t *ret_offset) {
+        int r;
+
+        /* Direct reads come from the device, whether or not its cache was flushed yet. */
+        if (which & UPDATE_READ_BACK_DIRECT) {
+                r = read_back_range(w, w->direct_fd, 0, w->direct_end, ret_offset);
+                if (r < 0)
+                        return r;
+        }
+        if (!(which & UPDATE_READ_BACK_BUFFERED) || w->direct_end == w->written)
+                return 0;
+        /* After the fsync, pages of buffered writes are clean; dropped from the page cache, the reads come
+         * from the device too, not from the memory they were written from. (A hint: where it does not
+         * apply, as on tmpfs, the memory is the only copy.) */
+        (void) posix_fadvise(w->fd, (off_t) (w->offset + w->direct_end),
+                             (off_t) (w->written - w->direct_end), POSIX_FADV_DONTNEED);
+        return read_back_range(w, w->fd, w->direct_end, w->written, ret_offset);
 }

@@ -58,8 +58,14 @@ typedef struct UpdateWritten {
  * the last block of the tree. */
 int update_writer_finish(UpdateWriter *w, UpdateWritten *ret);
 
-/* After update_writer_finish() and an fsync: every byte written, read back from the device (the range is
- * dropped from the page cache first) and checked against the CRC-32C of what was written there, a MiB at a
+typedef enum UpdateReadBack {
+        UPDATE_READ_BACK_DIRECT = 1 << 0,   /* what was written with O_DIRECT: needs no fsync first */
+        UPDATE_READ_BACK_BUFFERED = 1 << 1, /* what went through the page cache: only after an fsync */
+        UPDATE_READ_BACK_ALL = UPDATE_READ_BACK_DIRECT | UPDATE_READ_BACK_BUFFERED,
+} UpdateReadBack;
+
+/* After update_writer_finish(): what was written, read back from the device (around the page cache, or with
+ * the range dropped from it first) and checked against the CRC-32C of what was written there, a MiB at a
  * time. -EIO, with the offset of the first MiB that differs, for a write the device dropped or put
  * elsewhere, or another writer. */
-int update_writer_read_back(UpdateWriter *w, uint64_t *ret_offset);
+int update_writer_read_back(UpdateWriter *w, UpdateReadBack which, uint64_t *ret_offset);
