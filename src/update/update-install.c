@@ -217,9 +217,11 @@ int update_install_write(UpdateRepo *repo, const UpdateImage *img, UpdatePartiti
         in->tree_fd = memfd_create("verity-tree", MFD_CLOEXEC);
         if (in->tree_fd < 0)
                 return tuf_error(ret_error, negative_errno(), "memfd_create: %s", strerror(errno));
-        if ((r = write_root(repo, img, root, &in->v, in->tree_fd, &in->root_w, &in->written, ret_error)) <
-                    0 ||
-            (r = write_verity(repo, img, verity, &in->verity_w, ret_error)) < 0)
+        r = write_root(repo, img, root, &in->v, in->tree_fd, &in->root_w, &in->written, ret_error);
+        if (r < 0)
+                return r;
+        r = write_verity(repo, img, verity, &in->verity_w, ret_error);
+        if (r < 0)
                 return r;
         *ret = TAKE_PTR(in);
         return 0;
