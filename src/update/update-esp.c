@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
 
 #include "fileio.h"
 #include "tuf-error.h"
@@ -64,6 +65,12 @@ int update_uki_name_parse(const char *name, UkiName *ret) {
         memcpy(u.version, name + p, v);
         u.version[v] = 0;
         *ret = u;
+        return 0;
+}
+
+int update_esp_sync(int dir_fd) {
+        if (syncfs(dir_fd) < 0 || fsync(dir_fd) < 0)
+                return negative_errno();
         return 0;
 }
 
@@ -151,8 +158,8 @@ int update_esp_remove_set(const char *esp, char set, uint64_t *ret_freed, char *
         if (r < 0)
                 return tuf_error(ret_error, r, "cannot remove the UKIs of set %c from '%s': %s", set, esp,
                                  strerror(-r));
-        if (rs.removed > 0 && fsync(dir) < 0)
-                return tuf_error(ret_error, negative_errno(), "%s: %s", esp, strerror(errno));
+        if (rs.removed > 0 && (r = update_esp_sync(dir)) < 0)
+                return tuf_error(ret_error, r, "cannot sync the ESP '%s': %s", esp, strerror(-r));
         if (ret_freed)
                 *ret_freed = rs.freed;
         return (int) rs.removed;
@@ -205,12 +212,18 @@ int update_esp_install_uki(UpdateRepo *repo, const TufTarget *uki, const char *e
         r = update_repo_fetch(repo, uki, file_sink, &(FileSink){ fd }, ret_error);
         if (r < 0)
                 r = tuf_error(ret_error, r, "%s: %s", uki->path, strerror(-r));
-        else if (fsync(fd) < 0 || renameat(dir, tmp, dir, name) < 0 || fsync(dir) < 0)
+        else if (fsync(fd) < 0 || renameat(dir, tmp, dir, name) < 0)
                 r = tuf_error(ret_error, negative_errno(), "%s/%s/%s: %s", esp, UPDATE_ESP_DIR, name,
                               strerror(errno));
-        if (r < 0)
+        if (r < 0) {
                 (void) unlinkat(dir, tmp, 0);
-        return r;
+                return r;
+        }
+        /* The renamed file's inode, on vfat, holds its new directory entry's start and size. */
+        r = fsync(fd) < 0 ? negative_errno() : update_esp_sync(dir);
+        if (r < 0)
+                return tuf_error(ret_error, r, "cannot sync the ESP '%s': %s", esp, strerror(-r));
+        return 0;
 }
 
 int update_esp_remove_untried(const char *esp, const char *version, char set, char **ret_error) {
@@ -225,7 +238,8 @@ int update_esp_remove_untried(const char *esp, const char *version, char set, ch
                 return errno == ENOENT
                                ? 0
                                : tuf_error(ret_error, negative_errno(), "%s: %s", name, strerror(errno));
-        if (fsync(dir) < 0)
-                return tuf_error(ret_error, negative_errno(), "%s: %s", esp, strerror(errno));
+        int r = update_esp_sync(dir);
+        if (r < 0)
+                return tuf_error(ret_error, r, "cannot sync the ESP '%s': %s", esp, strerror(-r));
         return 1;
 }

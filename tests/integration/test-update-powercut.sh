@@ -74,9 +74,14 @@ start=$(date +%s%N)
 out=$(api update apply --version "$v2") || true
 span_ms=$((($(date +%s%N) - start) / 1000000))
 [ "$out" = "ready $v2" ] && pass "a whole update takes ${span_ms} ms here: $out" || { fail "update apply: $out"; finish; }
+# Cut at once: "ready" must mean on the disk, so the next boot is the new version. What the ESP holds now,
+# read by mtools (another FAT reader), is shown.
 vm_kill
+esp_extract "$disk" "$WORK/esp.img"
+echo "  the ESP after the cut (mdir):"
+mdir -i "$WORK/esp.img" ::/EFI/Linux 2>&1 | grep -a bulkhead | sed 's/^/    /' || true
 
-ok=0 seen_v1=0 seen_v2=0
+ok=0 seen_v1=0 seen_v2=0 lost=0
 declare -A states=()
 for ((run = 1; run <= runs; run++)); do
         if ! boot; then
@@ -86,9 +91,16 @@ for ((run = 1; run <= runs; run++)); do
         fi
         ok=$((ok + 1))
         case ${now% *} in "$v1") seen_v1=$((seen_v1 + 1)) ;; "$v2") seen_v2=$((seen_v2 + 1)) ;; esac
-        # Where the cut found the agent: the state it had recorded (ready: after the UKI was placed).
-        state=$(api raw -u /updates/status 2>/dev/null | sed -nE 's/.*"state": *"([a-z]+)".*/\1/p')
+        # Where the cut found the agent: the state it had recorded (ready: after the UKI was placed and the
+        # ESP synced). A node whose agent said ready must boot that version: the update was durable.
+        status=$(api raw -u /updates/status 2>/dev/null | tr -d '\n') || status=
+        state=$(sed -nE 's/.*"state": *"([a-z]+)".*/\1/p' <<<"$status")
+        version=$(sed -nE 's/.*"version": *"([^"]+)".*/\1/p' <<<"$status")
         states[${state:-none}]=$((${states[${state:-none}]:-0} + 1))
+        if [ "$state" = ready ] && [ "$version" != "${now% *}" ]; then
+                fail "run $run: the agent had said ready for $version, but the node booted ${now% *}"
+                lost=$((lost + 1))
+        fi
         [ "$run" -lt "$runs" ] || break
         target=$(target_of "${now% *}")
         delay_ms=$(((RANDOM * 32768 + RANDOM) % (span_ms * 12 / 10 + 1)))
@@ -105,4 +117,6 @@ echo "power cut: $ok/$runs boots after a cut reached the ready line ($seen_v1 on
         "update state found:$summary)"
 [ "$ok" -eq "$runs" ] && pass "every boot after a power cut reached the ready line on $v1 or $v2" ||
         fail "$((runs - ok)) boots after a cut did not reach the ready line"
+[ "$seen_v2" -ge 1 ] && [ "$lost" -eq 0 ] && pass "no update the agent had called ready was lost to a cut" ||
+        fail "updates lost after ready: $lost; boots on $v2: $seen_v2"
 finish
