@@ -3,10 +3,11 @@
 # A boot on trial that hangs. 0.2.0 is built so that its boot never gets judged (bulkhead-ready waits
 # forever before it runs), which no health check can see: only the watchdog on boot-complete.target
 # (decision 0011) ends such a boot, by rebooting it, which systemd-boot counts as a failed try. The node,
-# on 0.1.0, applies 0.2.0 and reboots; 0.2.0 must hang and be rebooted at most three times, then the node
-# comes back to 0.1.0 by itself and says which boots were never judged. The watchdog waits 10 minutes in
-# the image; this test's 0.2.0 shortens that to 90 s, so that three tries fit. About 15 minutes, so it runs
-# in `make test-long` (LONG=1), or alone with HANG=1.
+# on 0.1.0, applies 0.2.0 by itself in its maintenance window (what the update timer starts) and reboots.
+# 0.2.0 must hang and be rebooted at most three times; then the node comes back to 0.1.0 by itself, says
+# which boots were never judged, and its automatic updates do not take 0.2.0 again. The watchdog waits 10
+# minutes in the image; this test's 0.2.0 shortens that to 90 s, so that three tries fit. About 15 minutes,
+# so it runs in `make test-long` (LONG=1), or alone with HANG=1.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tools/lib/variant.sh"
 [ "${LONG:-0}" = 1 ] || [ "${HANG:-0}" = 1 ] || { echo "  (make test-long runs this test)"; exit 77; }
@@ -28,19 +29,8 @@ printf '[Service]\nTimeoutStartSec=infinity\nExecStartPre=/usr/bin/journalctl -f
 printf '[Unit]\nJobTimeoutSec=%ss\n' "$timeout_s" >"$hang/boot-complete.target.d/99-test.conf"
 
 echo "  building $v2 (hangs on trial) and the repository (a few minutes)"
-export SB_KEY=${SB_KEY:-$TOP/build/keys/snakeoil.key} SB_CERT=${SB_CERT:-/usr/share/ovmf/PkKek-1-snakeoil.pem}
-REPO_DIR="$WORK/repo" "$TOP/tools/build-repo.sh" "$VARIANT" >"$WORK/repo.log" 2>&1 &&
-        VERSION=$v2 IMAGES_DIR="$WORK/images" IMAGE_OVERLAY="$WORK/hang" "$TOP/tools/build-image.sh" "$VARIANT" \
-                >"$WORK/build.log" 2>&1 &&
-        VERSION=$v2 IMAGES_DIR="$WORK/images" REPO_DIR="$WORK/repo" "$TOP/tools/build-repo.sh" "$VARIANT" \
-                >>"$WORK/repo.log" 2>&1 || { tail -20 "$WORK/build.log" "$WORK/repo.log"; fail "build"; finish; }
-rm -rf "$WORK/images"
-
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-python3 -m http.server --bind 127.0.0.1 --directory "$WORK/repo" "$port" >"$WORK/http.log" 2>&1 &
-http=$!
-trap 'kill $http 2>/dev/null; cleanup' EXIT
-export NETDEV_EXTRA=",guestfwd=tcp:10.0.2.100:80-cmd:socat - TCP:127.0.0.1:$port"
+publish_image "$v2" IMAGE_OVERLAY="$WORK/hang" || { fail "could not build and publish $v2"; finish; }
+serve_repo "$WORK/repo"
 start_vm() {
         rm -f "$WORK/api.sock"
         vm_start "$disk" secure -device virtio-serial-pci \
@@ -52,8 +42,12 @@ start_vm
 vm_wait "^bulkhead: ready version=$v1 set=a" 300 || { fail "$v1 did not get ready"; console | tail -20; finish; }
 api set updates.metadata-base-url=http://10.0.2.100/metadata/ updates.targets-base-url=http://10.0.2.100/targets/ \
         updates.ignore-waves=true >/dev/null || { fail "could not point the node at the repository"; finish; }
-out=$(api update apply --reboot) && pass "update to $v2 applied: $out" || { fail "update apply: $out"; finish; }
-vm_wait_exit 300 || { fail "the node did not reboot into $v2"; finish; }
+# The update comes as the timer brings it (bulkhead-update.service runs `apiclient update auto`): automatic
+# updates on, a maintenance window open now; the API server applies and reboots by itself.
+api set updates.automatic=true updates.maintenance-window.start-time="$(date -u -d '-2 min' +%H:%M)" \
+        updates.maintenance-window.length-minutes=120 >/dev/null || fail "could not open a maintenance window"
+out=$(api update auto) && pass "apiclient update auto, inside the window: $out" || { fail "update auto: $out"; finish; }
+vm_wait_exit 300 && pass "the node rebooted into $v2 by itself" || { fail "the node did not reboot into $v2"; finish; }
 
 # Each boot of 0.2.0 starts on trial and must end by a reboot, with no ready line, within the watchdog's
 # time after the boot (plus the boot itself under TCG).
@@ -78,5 +72,13 @@ records=$(grep -ac "^bulkhead: earlier boot failed: version=$v2 set=b: never jud
         pass "the record says why, once per hung boot: $(grep -a '^bulkhead: earlier boot failed' "$WORK/console.log" | head -1 | tr -d '\r')" ||
         fail "$records records of never-judged boots for $hung hung boots"
 got=$(api --json get motd) && pass "the settings API works on $v1: $got" || fail "the API after the fallback: $got"
+# The window is still open, but automatic updates do not take again the version that did not stay booted.
+out=$(api update auto) || fail "update auto after the fallback: $out"
+if vm_wait_exit 30; then
+        fail "update auto rebooted the node again after the fallback ($out)"
+else
+        grep -aq "^bulkhead: ready version=$v1 set=a" "$WORK/console.log" &&
+                pass "update auto after the fallback skips $v2 and stays on $v1 ($out)"
+fi
 vm_shutdown || true
 finish

@@ -18,18 +18,8 @@ truncate -s 3G "$disk"
 api() { timeout 600 "$TOP/build/bin/apiclient" --socket "$WORK/api.sock" "$@"; }
 
 echo "  building $v2 and the repository (a few minutes)"
-export SB_KEY=${SB_KEY:-$TOP/build/keys/snakeoil.key} SB_CERT=${SB_CERT:-/usr/share/ovmf/PkKek-1-snakeoil.pem}
-REPO_DIR="$WORK/repo" "$TOP/tools/build-repo.sh" "$VARIANT" >"$WORK/repo.log" 2>&1 &&
-        VERSION=$v2 IMAGES_DIR="$WORK/images" "$TOP/tools/build-image.sh" "$VARIANT" >"$WORK/build.log" 2>&1 &&
-        VERSION=$v2 IMAGES_DIR="$WORK/images" REPO_DIR="$WORK/repo" "$TOP/tools/build-repo.sh" "$VARIANT" \
-                >>"$WORK/repo.log" 2>&1 || { tail -20 "$WORK/build.log" "$WORK/repo.log"; fail "build"; finish; }
-rm -rf "$WORK/images"
-
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-python3 -m http.server --bind 127.0.0.1 --directory "$WORK/repo" "$port" >"$WORK/http.log" 2>&1 &
-http=$!
-trap 'kill $http 2>/dev/null; cleanup' EXIT
-export NETDEV_EXTRA=",guestfwd=tcp:10.0.2.100:80-cmd:socat - TCP:127.0.0.1:$port"
+publish_image "$v2" || { fail "could not build and publish $v2"; finish; }
+serve_repo "$WORK/repo"
 
 # boot: starts the VM and waits for the ready line; sets now="VERSION SET" and returns 0, or returns 1 if
 # the node never got ready. A boot on trial that is unhealthy reboots (QEMU exits, -no-reboot): start it

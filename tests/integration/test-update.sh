@@ -50,14 +50,7 @@ PY
 model_with "$WORK/v2" test-v2.greeting
 
 echo "  building $v2 and the repository (a few minutes)"
-export SB_KEY=${SB_KEY:-$TOP/build/keys/snakeoil.key} SB_CERT=${SB_CERT:-/usr/share/ovmf/PkKek-1-snakeoil.pem}
-REPO_DIR="$WORK/repo" "$TOP/tools/build-repo.sh" "$VARIANT" >"$WORK/repo.log" 2>&1 ||
-        { cat "$WORK/repo.log"; fail "could not publish $v1"; finish; }
-VERSION=$v2 IMAGES_DIR="$WORK/images" IMAGE_OVERLAY="$WORK/v2" MIGRATIONS_DIR="$mig" \
-        "$TOP/tools/build-image.sh" "$VARIANT" >"$WORK/build.log" 2>&1 ||
-        { tail -20 "$WORK/build.log"; fail "could not build $v2"; finish; }
-VERSION=$v2 IMAGES_DIR="$WORK/images" REPO_DIR="$WORK/repo" "$TOP/tools/build-repo.sh" "$VARIANT" \
-        >>"$WORK/repo.log" 2>&1 || { cat "$WORK/repo.log"; fail "could not publish $v2"; finish; }
+publish_image "$v2" IMAGE_OVERLAY="$WORK/v2" MIGRATIONS_DIR="$mig" || { fail "could not publish $v2"; finish; }
 pass "published $v1 and $v2 in a repository signed with the keys the image trusts"
 
 # 0.3.0, whose API server exits at start, reaches the node air-gapped: `bulkhead-repo bundle` of a copy of
@@ -68,26 +61,17 @@ model_with "$WORK/broken" test-v2.greeting test-v3.note
 mkdir -p "$WORK/broken/usr/lib/systemd/system/apiserver.service.d"
 printf '[Service]\nExecStart=\nExecStart=/usr/libexec/bulkhead/apiserver --no-such-option\n' \
         >"$WORK/broken/usr/lib/systemd/system/apiserver.service.d/99-broken.conf"
-rm -rf "$WORK/images"
 cp -a "$WORK/repo" "$WORK/repo-v3"
-VERSION=$v3 IMAGES_DIR="$WORK/images" IMAGE_OVERLAY="$WORK/broken" MIGRATIONS_DIR="$mig" \
-        "$TOP/tools/build-image.sh" "$VARIANT" \
-        >"$WORK/build.log" 2>&1 || { tail -20 "$WORK/build.log"; fail "could not build $v3"; finish; }
-VERSION=$v3 IMAGES_DIR="$WORK/images" REPO_DIR="$WORK/repo-v3" "$TOP/tools/build-repo.sh" "$VARIANT" \
-        >>"$WORK/repo.log" 2>&1 || { cat "$WORK/repo.log"; fail "could not publish $v3"; finish; }
+REPO_DIR="$WORK/repo-v3" publish_image "$v3" IMAGE_OVERLAY="$WORK/broken" MIGRATIONS_DIR="$mig" ||
+        { fail "could not publish $v3"; finish; }
 "$TOP/build/bin/bulkhead-repo" bundle --repo "$WORK/repo-v3" --out "$WORK/bundle.tar" --version "$v3" \
         --variant "$VARIANT" >>"$WORK/repo.log" 2>&1 || { cat "$WORK/repo.log"; fail "could not bundle $v3"; finish; }
 truncate -s %512 "$WORK/bundle.tar" # a whole number of sectors, as a disk
-rm -rf "$WORK/images" "$WORK/repo-v3"
+rm -rf "$WORK/repo-v3"
 bundle_dev=/dev/disk/by-id/virtio-bundle
 pass "$v3 bundled for an air-gapped update: $(stat -c %s "$WORK/bundle.tar") bytes"
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-python3 -m http.server --bind 127.0.0.1 --directory "$WORK/repo" "$port" >"$WORK/http.log" 2>&1 &
-http=$!
-trap 'kill $http 2>/dev/null; cleanup' EXIT
-# cmd: starts a relay for each connection the guest opens (a tcp: target would connect once, at start).
-export NETDEV_EXTRA=",guestfwd=tcp:10.0.2.100:80-cmd:socat - TCP:127.0.0.1:$port"
+serve_repo "$WORK/repo"
 
 boot() { # expected version and set
         rm -f "$WORK/api.sock"
