@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fileio.h"
+#include "log.h"
 #include "manifest.h"
 #include "tuf-error.h"
 #include "tuf-json.h"
@@ -36,9 +37,14 @@ static bool is_url(const char *s) {
         return strneq(s, "http://", 7) || strneq(s, "https://", 8) || strneq(s, "file://", 7);
 }
 
+/* A resumed or retried download is not an error, but the agent's log should show it happened. */
+static void log_notice(const char *message, void *userdata) {
+        log_warning("%s", message);
+}
+
 static int make_fetcher(const char *repo, TufFetcher **ret, char **ret_error) {
         _cleanup_free_ char *metadata = NULL, *targets = NULL;
-        int n = (int) strlen(repo);
+        int n = (int) strlen(repo), q;
 
         while (n > 1 && repo[n - 1] == '/')
                 n--;
@@ -46,8 +52,12 @@ static int make_fetcher(const char *repo, TufFetcher **ret, char **ret_error) {
             asprintf(&targets, "%.*s/targets", n, repo) < 0)
                 return -ENOMEM;
         if (is_url(repo))
-                return tuf_fetcher_curl_new(metadata, targets, ret, ret_error);
-        return tuf_fetcher_dir_new(metadata, targets, ret, ret_error);
+                q = tuf_fetcher_curl_new(metadata, targets, ret, ret_error);
+        else
+                q = tuf_fetcher_dir_new(metadata, targets, ret, ret_error);
+        if (q >= 0)
+                tuf_fetcher_set_notify(*ret, log_notice, NULL);
+        return q;
 }
 
 /* Custom metadata is not part of libtuf's TufTarget; it is read from the canonical form of the trusted
