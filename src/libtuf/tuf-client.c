@@ -120,6 +120,10 @@ int tuf_client_set_trusted(TufClient *c, TufRoleType type, const void *data, siz
         return 0;
 }
 
+uint64_t tuf_client_root_version(const TufClient *c) {
+        return c->root->version;
+}
+
 const TufMetadata *tuf_client_trusted_root(const TufClient *c, uint64_t version) {
         if (c->root->version == version)
                 return c->root;

@@ -70,6 +70,9 @@ int tuf_client_refresh(TufClient *c, char **ret_error);
  * the next update (its raw member holds the bytes as fetched). Returns NULL before a refresh. */
 const TufMetadata *tuf_client_trusted(const TufClient *c, TufRoleType type);
 
+/* The version of the root the client trusts now: the initial one, then the newest it took. */
+uint64_t tuf_client_root_version(const TufClient *c);
+
 /* The root of that version the client trusted on its way to the current one (the initial root, roots given
  * to tuf_client_set_trusted(), rotations), or NULL. A caller that persists roots keeps the whole chain, so
  * that the next update can check each link from the root it ships with. */
