@@ -69,7 +69,7 @@ apply_once() { # OUTPUT: apply 2.0.0 into fresh partition files
         head -c 1048576 /dev/zero >verity.part
         rc=0
         "$update" apply --root root.json --repo "$url" --variant qemu --current-version 1.0.0 --seed 0 \
-                --now 2025-03-01T06:00:00Z --state state.json --current-set a --esp esp --root-dev root.part \
+                --now 2025-03-01T06:00:00Z --state state.json --metadata-cache cache --current-set a --esp esp --root-dev root.part \
                 --verity-dev verity.part --migrations-dir mig >"$1" 2>&1 || rc=$?
 }
 assert_installed() { # WHAT
@@ -127,7 +127,7 @@ apply_once apply.txt
 start_server --cut timestamp.json:50:2
 rc=0
 "$update" check --root root.json --repo "$url" --variant qemu --current-version 1.0.0 --seed 0 \
-        --now 2025-03-01T06:00:00Z --state state.json >check.txt 2>&1 || rc=$?
+        --now 2025-03-01T06:00:00Z --state state.json --metadata-cache cache >check.txt 2>&1 || rc=$?
 [ "$rc" -eq 0 ] && grep -q '^available 2.0.0$' check.txt || fail "check with broken metadata: $(cat check.txt)"
 [ "$(grep -c "download of 'timestamp.json' broke off .*fetching it again" check.txt)" -eq 2 ] ||
         fail "check with broken metadata: $(cat check.txt)"
