@@ -52,7 +52,7 @@ run_repo sign --repo repo --keys keys
 
 root=repo/metadata/1.root.json
 now=2025-03-01T06:00:00Z
-common="--root $root --repo repo --variant qemu --state state.json --now $now"
+common="--root $root --repo repo --variant qemu --state state.json --metadata-cache cache --now $now"
 
 # check
 [ "$("$update" check $common --current-version 1.0.0 --seed 0)" = "available 2.0.0" ] || fail "check: 2.0.0"
@@ -158,7 +158,7 @@ printf 'X' | dd of="$(find evil/targets/qemu-2.0.0 -name '*root.erofs.zst')" bs=
 rm -f esp/EFI/Linux/*-b*
 cp disk-orig.img disk.img
 rc=0
-"$update" apply --root $root --repo evil --variant qemu --state state.json --now $now --current-version 1.0.0 \
+"$update" apply --root $root --repo evil --variant qemu --state state.json --metadata-cache cache --now $now --current-version 1.0.0 \
         --seed 0 --current-set a --esp esp --disk disk.img --migrations-dir mig >apply.txt 2>&1 || rc=$?
 [ "$rc" -eq 1 ] && grep -q "^error: .*root.erofs.zst" apply.txt || fail "apply: tampered root: $(cat apply.txt)"
 state_is error
@@ -173,7 +173,7 @@ run_repo add --repo mixed --version 3.0.0 --image-dir images/3.0.0 --variant qem
         --waves 0
 run_repo sign --repo mixed --keys keys
 rc=0
-"$update" apply --root $root --repo mixed --variant qemu --state state.json --now $now --current-version 1.0.0 \
+"$update" apply --root $root --repo mixed --variant qemu --state state.json --metadata-cache cache --now $now --current-version 1.0.0 \
         --seed 0 --current-set a --esp esp --disk disk.img --migrations-dir mig --version 3.0.0 >apply.txt 2>&1 || rc=$?
 [ "$rc" -eq 1 ] && grep -q "^error: root-b: verity root hash .*, but the signed one is $(sed -n 's/^root_hash=//p' images/1.0.0/verity.env)" apply.txt ||
         fail "apply: mismatched verity tree: $(cat apply.txt)"

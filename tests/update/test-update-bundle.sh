@@ -102,7 +102,7 @@ rc=0
 [ "$rc" -eq 1 ] && grep -q "no published targets of version 9.9.9" log.txt && [ ! -e v9.tar ] ||
         fail "bundle of a version the repository lacks: $(cat log.txt)"
 
-common="--root $root --variant qemu --state state.json --now $now --seed 0"
+common="--root $root --variant qemu --state state.json --metadata-cache cache --now $now --seed 0"
 # check: the repository offers 3.0.0, the bundle only 2.0.0, which is what check may offer.
 [ "$("$update" check $common --repo repo --current-version 1.0.0)" = "available 3.0.0" ] || fail "check repo"
 [ "$("$update" check $common --bundle v2.tar --current-version 1.0.0)" = "available 2.0.0" ] || fail "check bundle"
