@@ -165,6 +165,42 @@ int update_esp_remove_set(const char *esp, char set, uint64_t *ret_freed, char *
         return (int) rs.removed;
 }
 
+typedef struct RestoreSet {
+        char set;
+        unsigned restored;
+} RestoreSet;
+
+static int restore_one(int dir_fd, const char *name, const UkiName *u, void *userdata) {
+        RestoreSet *rs = userdata;
+        char to[128];
+
+        if (u->set != rs->set || !u->counted || u->left > 0)
+                return 0;
+        if (!snprintf_ok(to, NAME_PREFIX "%s-%c" NAME_SUFFIX, u->version, u->set))
+                return -ENAMETOOLONG;
+        /* Never over another UKI of that name. */
+        if (renameat2(dir_fd, name, dir_fd, to, RENAME_NOREPLACE) < 0)
+                return errno == EEXIST ? 0 : negative_errno();
+        rs->restored++;
+        return 0;
+}
+
+int update_esp_restore_set(const char *esp, char set, char **ret_error) {
+        _cleanup_close_ int dir = open_uki_dir(esp, ret_error);
+        RestoreSet rs = { .set = set };
+        int r;
+
+        if (dir < 0)
+                return dir;
+        r = update_esp_for_each_uki(dir, restore_one, &rs);
+        if (r < 0)
+                return tuf_error(ret_error, r, "cannot restore the UKIs of set %c in '%s': %s", set, esp,
+                                 strerror(-r));
+        if (rs.restored > 0 && (r = update_esp_sync(dir)) < 0)
+                return tuf_error(ret_error, r, "cannot sync the ESP '%s': %s", esp, strerror(-r));
+        return (int) rs.restored;
+}
+
 int update_esp_check_space(const char *esp, uint64_t size, int64_t free_override, char **ret_error) {
         struct statvfs sv;
         uint64_t avail;

@@ -42,6 +42,12 @@ int update_uki_name_parse(const char *name, UkiName *ret);
  * partitions). Returns the number removed and the bytes freed. */
 int update_esp_remove_set(const char *esp, char set, uint64_t *ret_freed, char **ret_error);
 
+/* Gives every UKI of set that is out of tries (+0-N: failed, or marked by a rollback or a downgrade) its
+ * blessed name back. The running set is the fallback of whatever is installed next: were it left "bad",
+ * a new version that fails its tries would sort above it (systemd-boot orders bad entries by version
+ * too) and boot again and again. Returns the number renamed. */
+int update_esp_restore_set(const char *esp, char set, char **ret_error);
+
 /* Checks that the ESP has room for a UKI of size bytes: "ESP has N bytes free, the UKI needs M".
  * free_override >= 0 replaces the file system's answer (a test hook). */
 int update_esp_check_space(const char *esp, uint64_t size, int64_t free_override, char **ret_error);

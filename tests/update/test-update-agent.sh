@@ -150,6 +150,18 @@ rc=0
 partition disk.img 2 65536 | cmp -s - images/1.0.0/root.erofs || fail "root-a does not hold 1.0.0"
 cmp -s esp/EFI/Linux/bulkhead-1.0.0-a+3.efi images/1.0.0/uki-a.efi || fail "UKI of 1.0.0 for set a"
 [ ! -e esp/EFI/Linux/bulkhead-1.0.0-a.efi ] || fail "the old UKI of set a is still there"
+# systemd-boot boots the newest version: the running set's UKI stands aside, as after a rollback.
+[ -e esp/EFI/Linux/bulkhead-2.0.0-b+0-0.efi ] && [ ! -e esp/EFI/Linux/bulkhead-2.0.0-b+3.efi ] ||
+        fail "downgrade: set b not marked out of tries: $(ls esp/EFI/Linux)"
+# Cancelling the downgrade gives set b its name back; so does the next apply, should set b still be marked.
+[ "$("$update" cancel --state state.json --esp esp --current-set b)" = "cancelled 1.0.0" ] || fail "cancel downgrade"
+[ -e esp/EFI/Linux/bulkhead-2.0.0-b.efi ] && [ ! -e esp/EFI/Linux/bulkhead-1.0.0-a+3.efi ] ||
+        fail "cancelled downgrade: $(ls esp/EFI/Linux)"
+mv esp/EFI/Linux/bulkhead-2.0.0-b.efi esp/EFI/Linux/bulkhead-2.0.0-b+0-3.efi
+[ "$("$update" apply $common --current-version 2.0.0 --current-set b --esp esp --disk disk.img --migrations-dir mig \
+        --version 1.0.0 --allow-downgrade)" = "ready 1.0.0 a" ] || fail "apply: downgrade again"
+[ -e esp/EFI/Linux/bulkhead-2.0.0-b+0-0.efi ] && [ -e esp/EFI/Linux/bulkhead-1.0.0-a+3.efi ] ||
+        fail "downgrade from a set marked bad: $(ls esp/EFI/Linux)"
 
 # Tampered targets: a changed root image is refused and nothing is staged (set b's old UKI is gone, as
 # its partitions were about to change).
