@@ -113,13 +113,13 @@ timed() {
 
 # run_update REPO: one update into set b, from scratch: no state, an ESP with only the running set's UKI.
 run_update() {
-        rm -rf esp state.json migrations
+        rm -rf esp state.json migrations tuf-cache
         mkdir -p esp/EFI/Linux
         cp image/uki-a.efi "esp/EFI/Linux/bulkhead-0.0.0-a.efi"
         drop_caches
         timed "$bin/update" apply --root "$1/metadata/1.root.json" --repo "$1" --variant "$variant" \
                 --state state.json --current-version 0.0.0 --seed 0 --current-set a --esp esp \
-                --disk disk-update.img --migrations-dir migrations
+                --disk disk-update.img --migrations-dir migrations --metadata-cache tuf-cache
         [ "$(cat timed.out)" = "ready $VARIANT_version b" ] || die "update apply: '$(cat timed.out)'"
 }
 
