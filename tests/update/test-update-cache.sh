@@ -6,6 +6,7 @@
 # verify is ignored with a warning; a rotated root is kept.
 # Usage: test-update-cache.sh UPDATE BULKHEAD_REPO MKVERITY
 set -eu
+lib=$(dirname "$(realpath "$0")")/lib.sh
 
 update=$(realpath "$1")
 repo_tool=$(realpath "$2")
@@ -14,13 +15,7 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 cd "$out"
 
-fail() {
-        echo "FAIL: $*" >&2
-        exit 1
-}
-run_repo() {
-        "$repo_tool" "$@" >>repo-log.txt 2>&1 || { cat repo-log.txt >&2; fail "bulkhead-repo $*"; }
-}
+. "$lib"
 
 for v in 1.0.0 2.0.0; do
         mkdir -p "images/$v"

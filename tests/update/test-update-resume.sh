@@ -8,6 +8,7 @@
 # nothing. Broken metadata transfers are fetched again whole.
 # Usage: test-update-resume.sh UPDATE BULKHEAD_REPO MKVERITY
 set -eu
+lib=$(dirname "$(realpath "$0")")/lib.sh
 
 update=$(realpath "$1")
 repo_tool=$(realpath "$2")
@@ -23,13 +24,7 @@ stop_server() {
 trap 'stop_server; rm -rf "$out"' EXIT
 cd "$out"
 
-fail() {
-        echo "FAIL: $*" >&2
-        exit 1
-}
-run_repo() {
-        "$repo_tool" "$@" >>repo-log.txt 2>&1 || { cat repo-log.txt >&2; fail "bulkhead-repo $*"; }
-}
+. "$lib"
 start_server() { # SERVER OPTIONS...
         stop_server
         rm -f port server.log
