@@ -19,6 +19,9 @@
 #include "macro.h"
 #include "update-stream.h"
 
+#if HAVE_LZ4
+#include <lz4frame.h>
+#endif
 #if HAVE_ZSTD
 #include <zstd.h>
 #endif
@@ -170,6 +173,59 @@ static void xz(void **state) {
 #endif
 }
 
+#if HAVE_LZ4
+static uint8_t *lz4_compress(const uint8_t *data, size_t size, size_t *ret_size) {
+        LZ4F_preferences_t prefs = { .frameInfo = { .blockSizeID = LZ4F_max256KB,
+                                                    .contentChecksumFlag = LZ4F_contentChecksumEnabled },
+                                     .compressionLevel = 9 };
+        size_t bound = LZ4F_compressFrameBound(size, &prefs), n;
+        uint8_t *z = malloc(bound);
+
+        assert_non_null(z);
+        n = LZ4F_compressFrame(z, bound, data, size, &prefs);
+        assert_false(LZ4F_isError(n));
+        *ret_size = n;
+        return z;
+}
+#endif
+
+/* lz4 frames, as bulkhead-repo publishes the root: whole, two in a row, a byte at a time; a frame cut
+ * short or with a byte changed (its content checksum) is -EBADMSG. */
+static void lz4(void **state) {
+#if HAVE_LZ4
+        _cleanup_free_ uint8_t *data = make_data(DATA_SIZE), *z = NULL, *a = NULL, *b = NULL, *two = NULL;
+        size_t zsize, half = DATA_SIZE / 2 + 3, za, zb;
+        _cleanup_close_ int fd = new_target(OFFSET + DATA_SIZE);
+        UpdateWriter *w = NULL;
+        uint8_t sha[32];
+        uint64_t length;
+
+        z = lz4_compress(data, 100000, &zsize);
+        round_trip(UPDATE_COMPRESSION_LZ4, z, zsize, data, 100000, 1);
+        free(z);
+        z = lz4_compress(data, DATA_SIZE, &zsize);
+        for (size_t i = 0; i < ELEMENTSOF(chunks); i++)
+                round_trip(UPDATE_COMPRESSION_LZ4, z, zsize, data, DATA_SIZE, chunks[i]);
+        a = lz4_compress(data, half, &za);
+        b = lz4_compress(data + half, DATA_SIZE - half, &zb);
+        two = malloc(za + zb);
+        assert_non_null(two);
+        memcpy(two, a, za);
+        memcpy(two + za, b, zb);
+        round_trip(UPDATE_COMPRESSION_LZ4, two, za + zb, data, DATA_SIZE, 65536);
+
+        assert_int_equal(update_writer_new(fd, OFFSET, DATA_SIZE, UPDATE_COMPRESSION_LZ4, &w), 0);
+        assert_int_equal(feed(w, z, zsize - 10, 65536, &length, sha), -EBADMSG);
+        w = update_writer_free(w);
+        z[zsize - 2] ^= 0x40; /* the frame's content checksum */
+        assert_int_equal(update_writer_new(fd, OFFSET, DATA_SIZE, UPDATE_COMPRESSION_LZ4, &w), 0);
+        assert_int_equal(feed(w, z, zsize, 65536, &length, sha), -EBADMSG);
+        w = update_writer_free(w);
+#else
+        skip();
+#endif
+}
+
 /* More bytes than the limit: -EFBIG, and nothing written past the limit. */
 static void over_limit(void **state) {
         _cleanup_free_ uint8_t *data = make_data(DATA_SIZE), *back = malloc(DATA_SIZE);
@@ -236,9 +292,9 @@ static void abandoned(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(uncompressed), cmocka_unit_test(zstd),      cmocka_unit_test(xz),
-                cmocka_unit_test(over_limit),   cmocka_unit_test(truncated), cmocka_unit_test(write_error),
-                cmocka_unit_test(abandoned),
+                cmocka_unit_test(uncompressed), cmocka_unit_test(zstd),       cmocka_unit_test(xz),
+                cmocka_unit_test(lz4),          cmocka_unit_test(over_limit), cmocka_unit_test(truncated),
+                cmocka_unit_test(write_error),  cmocka_unit_test(abandoned),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
