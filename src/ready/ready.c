@@ -85,14 +85,6 @@ static int record_boot(const char *boot_id, unsigned *ret_boots) {
 
 /* True if something accepts connections on the Unix socket at `path`: the runtime is serving, not just
  * started. */
-static int esp_sync(const char *path) {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-        if (fd < 0 || syncfs(fd) < 0 || fsync(fd) < 0)
-                return negative_errno();
-        return 0;
-}
-
 static bool socket_accepts(const char *path) {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -123,7 +115,8 @@ int main(int argc, char *argv[]) {
                 /* systemd-bless-boot only renamed the UKI; on vfat the new name's size and start cluster
                  * reach the disk with the file's inode, which nothing writes back until the automount's
                  * idle unmount. Until then a power cut would leave a 0-byte UKI under the blessed name. */
-                r = esp_sync(ESP_DIR);
+                _cleanup_close_ int esp = open(ESP_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                r = esp < 0 ? negative_errno() : sync_file_system(esp);
                 if (r < 0)
                         log_warning_errno(r, "Failed to sync the ESP '%s': %m", ESP_DIR);
                 if (asprintf(&line, "bulkhead: boot blessed set=%s\n", set) < 0)

@@ -68,12 +68,6 @@ int update_uki_name_parse(const char *name, UkiName *ret) {
         return 0;
 }
 
-int update_esp_sync(int dir_fd) {
-        if (syncfs(dir_fd) < 0 || fsync(dir_fd) < 0)
-                return negative_errno();
-        return 0;
-}
-
 static int open_uki_dir(const char *esp, char **ret_error) {
         _cleanup_close_ int efi = -EBADF;
         int fd;
@@ -158,7 +152,7 @@ int update_esp_remove_set(const char *esp, char set, uint64_t *ret_freed, char *
         if (r < 0)
                 return tuf_error(ret_error, r, "cannot remove the UKIs of set %c from '%s': %s", set, esp,
                                  strerror(-r));
-        if (rs.removed > 0 && (r = update_esp_sync(dir)) < 0)
+        if (rs.removed > 0 && (r = sync_file_system(dir)) < 0)
                 return tuf_error(ret_error, r, "cannot sync the ESP '%s': %s", esp, strerror(-r));
         if (ret_freed)
                 *ret_freed = rs.freed;
@@ -196,7 +190,7 @@ int update_esp_restore_set(const char *esp, char set, char **ret_error) {
         if (r < 0)
                 return tuf_error(ret_error, r, "cannot restore the UKIs of set %c in '%s': %s", set, esp,
                                  strerror(-r));
-        if (rs.restored > 0 && (r = update_esp_sync(dir)) < 0)
+        if (rs.restored > 0 && (r = sync_file_system(dir)) < 0)
                 return tuf_error(ret_error, r, "cannot sync the ESP '%s': %s", esp, strerror(-r));
         return (int) rs.restored;
 }
@@ -256,7 +250,7 @@ int update_esp_install_uki(UpdateRepo *repo, const TufTarget *uki, const char *e
                 return r;
         }
         /* The renamed file's inode, on vfat, holds its new directory entry's start and size. */
-        r = fsync(fd) < 0 ? negative_errno() : update_esp_sync(dir);
+        r = fsync(fd) < 0 ? negative_errno() : sync_file_system(dir);
         if (r < 0)
                 return tuf_error(ret_error, r, "cannot sync the ESP '%s': %s", esp, strerror(-r));
         return 0;
@@ -274,7 +268,7 @@ int update_esp_remove_untried(const char *esp, const char *version, char set, ch
                 return errno == ENOENT
                                ? 0
                                : tuf_error(ret_error, negative_errno(), "%s: %s", name, strerror(errno));
-        int r = update_esp_sync(dir);
+        int r = sync_file_system(dir);
         if (r < 0)
                 return tuf_error(ret_error, r, "cannot sync the ESP '%s': %s", esp, strerror(-r));
         return 1;

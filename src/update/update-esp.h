@@ -23,13 +23,9 @@ typedef struct UkiName {
         unsigned left, done;
 } UkiName;
 
-/* Makes every change to the ESP durable: the file system holding dir_fd is synced (syncfs), then the
- * device's write cache flushed (fsync of the directory). On vfat, fsync of a renamed file's directory is
- * not enough: the new directory entry is created with no start cluster and size 0, which are filled in
- * only when the file's own inode is written back, and nothing but that inode's writeback (or the
- * automount's idle unmount, 30 s later) does so. A power cut in between left a 0-byte UKI under its final
- * name (the power-cut test, decision 0010). */
-int update_esp_sync(int dir_fd);
+/* Every change below ends with sync_file_system() on the ESP: on vfat, fsync of a renamed file's
+ * directory leaves the new entry with size 0 until the file's inode is written back, and a power cut in
+ * between left a 0-byte UKI under its final name (the power-cut test, decision 0010). */
 
 /* Calls f for each of our UKIs in the directory dir_fd (EFI/Linux). f returns <0 to stop with that error. */
 typedef int (*UkiVisitor)(int dir_fd, const char *name, const UkiName *u, void *userdata);
@@ -53,7 +49,7 @@ int update_esp_restore_set(const char *esp, char set, char **ret_error);
 int update_esp_check_space(const char *esp, uint64_t size, int64_t free_override, char **ret_error);
 
 /* Downloads the UKI target into EFI/Linux/bulkhead-<version>-<set>+3.efi: written to a temporary name,
- * verified, fsynced, renamed, the ESP synced (update_esp_sync). The final name appears only for verified
+ * verified, fsynced, renamed, the ESP synced. The final name appears only for verified
  * bytes, and is on the disk when this returns. */
 int update_esp_install_uki(UpdateRepo *repo, const TufTarget *uki, const char *esp, const char *version,
                            char set, int64_t free_override, char **ret_error);
