@@ -4,7 +4,7 @@
 # kind of disk in the same run. On the host, as tests/update/test-update-agent.sh drives the agent: QEMU here
 # is TCG only, far too slow and noisy to time disk writes in.
 # The update is `update apply` from a directory repository made by bulkhead-repo from the image (root
-# zstd-compressed, as `make repo` publishes it) into set b of a raw GPT disk file with the variant's layout,
+# lz4-compressed, as `make repo` publishes it) into set b of a raw GPT disk file with the variant's layout,
 # with a directory for the ESP. Its time is the wall time of the whole apply: TUF refresh, download,
 # decompression, writes, fsync, the read-back checks of decision 0010 and the UKI. dd writes the same
 # uncompressed bytes (root.erofs, verity.img) at the same partition offsets of an identical disk file, and
@@ -89,7 +89,8 @@ root_bytes=$(stat -c %s image/root.erofs)
 verity_bytes=$(stat -c %s image/verity.img)
 uki_bytes=$(stat -c %s image/uki-b.efi)
 bytes=$((root_bytes + verity_bytes + uki_bytes))
-zst_bytes=$(find repo/targets -name '*root.erofs.zst' -exec stat -c %s {} +)
+packed_bytes=$(find repo/targets -name '*root.erofs.*' -exec stat -c %s {} +)
+compression=$(find repo/targets -name '*root.erofs.*' | sed 's/.*root\.erofs\.//')
 
 if [ -w /proc/sys/vm/drop_caches ]; then
         drop_caches() {
@@ -113,13 +114,13 @@ timed() {
 
 # run_update REPO: one update into set b, from scratch: no state, an ESP with only the running set's UKI.
 run_update() {
-        rm -rf esp state.json migrations
+        rm -rf esp state.json migrations tuf-cache
         mkdir -p esp/EFI/Linux
         cp image/uki-a.efi "esp/EFI/Linux/bulkhead-0.0.0-a.efi"
         drop_caches
         timed "$bin/update" apply --root "$1/metadata/1.root.json" --repo "$1" --variant "$variant" \
                 --state state.json --current-version 0.0.0 --seed 0 --current-set a --esp esp \
-                --disk disk-update.img --migrations-dir migrations
+                --disk disk-update.img --migrations-dir migrations --metadata-cache tuf-cache
         [ "$(cat timed.out)" = "ready $VARIANT_version b" ] || die "update apply: '$(cat timed.out)'"
 }
 
@@ -186,7 +187,7 @@ cpu() { column "$1" 3 | median; }
 echo
 echo "bench-update (median of $rounds, $cache)"
 echo "bytes written: $bytes = root $root_bytes + verity $verity_bytes + UKI $uki_bytes" \
-        "(root downloaded zstd-compressed: $zst_bytes)"
+        "(root downloaded $compression-compressed: $packed_bytes)"
 echo "update: $(rate update) MiB/s  dd: $(rate dd) MiB/s  ratio $(ratio update) (target >= 0.80)"
 echo "update, root target not compressed: $(rate update-raw) MiB/s  ratio $(ratio update-raw) (no target)"
 echo "CPU time (user+sys) per run: update $(cpu update) s, not compressed $(cpu update-raw) s," \

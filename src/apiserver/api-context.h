@@ -36,10 +36,11 @@ struct ApiContext {
         struct json_object *settings_cache;
         /* The update agent (src/update) and the one run of it that may be in progress. */
         const char *update_program;
-        const char *update_root;  /* the trusted root.json shipped in the image */
-        const char *update_state; /* the agent's state file */
-        const char *update_esp;   /* where the ESP is mounted */
-        const char *update_disk;  /* the boot disk; NULL: the disk the running root partition is on */
+        const char *update_root;           /* the trusted root.json shipped in the image */
+        const char *update_state;          /* the agent's state file */
+        const char *update_metadata_cache; /* the TUF metadata the agent keeps between runs */
+        const char *update_esp;            /* where the ESP is mounted */
+        const char *update_disk; /* the boot disk; NULL: the disk the running root partition is on */
         sd_event_source *update_child;
         char update_verb[16];
         struct stat update_state_before; /* the state file when the running agent started (st_ino 0: none) */

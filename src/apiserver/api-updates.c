@@ -220,6 +220,9 @@ int api_update_spawn(ApiContext *ctx, const ApiUpdateRun *run, char **ret_error)
         if (streq(verb, "check") || streq(verb, "apply")) {
                 argv[n++] = "--root";
                 argv[n++] = ctx->update_root;
+                /* On the data partition: the rollback and freeze floors outlive this run and reboots. */
+                argv[n++] = "--metadata-cache";
+                argv[n++] = ctx->update_metadata_cache;
                 /* Checked in start(): an absolute path on the node, read by the agent instead of the
                  * repository. */
                 argv[n++] = run->bundle ? "--bundle" : "--repo";

@@ -32,6 +32,7 @@ static bool arg_bus = true;
 static const char *arg_update_program = "/usr/libexec/bulkhead/update";
 static const char *arg_update_root = "/usr/share/bulkhead/update/root.json";
 static const char *arg_update_state = "/var/lib/bulkhead/update-state.json";
+static const char *arg_update_metadata_cache = "/var/lib/bulkhead/tuf";
 static const char *arg_esp = "/efi";
 static const char *arg_disk = NULL;
 static const char *arg_cmdline = "/proc/cmdline";
@@ -51,13 +52,15 @@ static void help(void) {
                "  --update-program P   the update agent (default %s)\n"
                "  --update-root FILE   the trusted root.json of the update repository (default %s)\n"
                "  --update-state FILE  the agent's state file (default %s)\n"
+               "  --update-metadata-cache DIR\n"
+               "                       the TUF metadata the agent trusted last time (default %s)\n"
                "  --esp DIR            where the EFI system partition is (default /efi)\n"
                "  --disk DEV           the boot disk updates write to (default: the disk of the running\n"
                "                       root partition, bulkhead.root= on the kernel command line)\n"
                "  --cmdline FILE       the kernel command line (default %s)\n"
                "  --no-bus             do not restart units or reboot through systemd (tests)\n",
                arg_socket, arg_datastore, arg_models, arg_templates, arg_os_release, arg_update_program,
-               arg_update_root, arg_update_state, arg_cmdline);
+               arg_update_root, arg_update_state, arg_update_metadata_cache, arg_cmdline);
 }
 
 static int parse_argv(int argc, char *argv[]) {
@@ -75,6 +78,7 @@ static int parse_argv(int argc, char *argv[]) {
                 ARG_UPDATE_PROGRAM,
                 ARG_UPDATE_ROOT,
                 ARG_UPDATE_STATE,
+                ARG_UPDATE_METADATA_CACHE,
                 ARG_ESP,
                 ARG_DISK,
                 ARG_CMDLINE,
@@ -93,6 +97,7 @@ static int parse_argv(int argc, char *argv[]) {
                 { "update-program", required_argument, NULL, ARG_UPDATE_PROGRAM },
                 { "update-root", required_argument, NULL, ARG_UPDATE_ROOT },
                 { "update-state", required_argument, NULL, ARG_UPDATE_STATE },
+                { "update-metadata-cache", required_argument, NULL, ARG_UPDATE_METADATA_CACHE },
                 { "esp", required_argument, NULL, ARG_ESP },
                 { "disk", required_argument, NULL, ARG_DISK },
                 { "cmdline", required_argument, NULL, ARG_CMDLINE },
@@ -149,6 +154,9 @@ static int parse_argv(int argc, char *argv[]) {
                         break;
                 case ARG_UPDATE_STATE:
                         arg_update_state = optarg;
+                        break;
+                case ARG_UPDATE_METADATA_CACHE:
+                        arg_update_metadata_cache = optarg;
                         break;
                 case ARG_ESP:
                         arg_esp = optarg;
@@ -245,6 +253,7 @@ int main(int argc, char *argv[]) {
         ctx.update_program = arg_update_program;
         ctx.update_root = arg_update_root;
         ctx.update_state = arg_update_state;
+        ctx.update_metadata_cache = arg_update_metadata_cache;
         ctx.update_esp = arg_esp;
         ctx.update_disk = arg_disk;
         ctx.cmdline = arg_cmdline;

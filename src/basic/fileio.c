@@ -10,6 +10,12 @@
 #include "fileio.h"
 #include "macro.h"
 
+int sync_file_system(int fd) {
+        if (syncfs(fd) < 0 || fsync(fd) < 0)
+                return negative_errno();
+        return 0;
+}
+
 int loop_write(int fd, const void *buf, size_t n) {
         const char *p = buf;
 

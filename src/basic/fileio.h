@@ -14,6 +14,11 @@ int read_full_file(const char *path, size_t max_size, char **ret_data, size_t *r
 /* The same from an open file descriptor, read from its current position; fd stays open. */
 int read_full_fd(int fd, size_t max_size, char **ret_data, size_t *ret_size);
 
+/* Makes everything written to the file system holding fd durable: syncfs, then fsync of fd, which flushes
+ * the device's write cache. For vfat, where fsync of a directory does not write a renamed file's size and
+ * start cluster (they travel with the file's inode), this is the only sync that covers a rename. */
+int sync_file_system(int fd);
+
 /* Writes all of buf, retrying on short writes and EINTR. */
 int loop_write(int fd, const void *buf, size_t n);
 /* Reads exactly n bytes at offset; -EIO on short read. */

@@ -39,7 +39,20 @@ int tuf_download_metadata(TufClient *c, const char *name, const char *file, uint
         _cleanup_free_ char *why = NULL;
         int r;
 
-        r = c->fetcher->fetch(c->fetcher, TUF_AREA_METADATA, name, b.max_size, buffer_sink, &b, &why);
+        for (unsigned attempt = 0;; attempt++) {
+                r = c->fetcher->fetch(c->fetcher, TUF_AREA_METADATA, name, b.max_size, buffer_sink, &b,
+                                      &why);
+                if (r != -EAGAIN || attempt == TUF_FETCH_RETRIES)
+                        break;
+                /* The transfer broke off: metadata is small, so it is fetched again from the start. */
+                tuf_fetcher_notify(c->fetcher,
+                                   "download of '%s' broke off (%s); fetching it again, attempt %u of %u",
+                                   name, why ?: "no reason given", attempt + 1, TUF_FETCH_RETRIES);
+                b.size = 0;
+                free(why);
+                why = NULL;
+                tuf_fetch_backoff(attempt + 1);
+        }
         if (r < 0) {
                 free(b.data);
                 if (r == -ENOENT)

@@ -17,7 +17,12 @@ struct TufClient {
         /* Trusted metadata. Before tuf_client_refresh(), timestamp and snapshot may hold what the caller
          * trusted last time (unverified until the root is final). */
         TufMetadata *root, *timestamp, *snapshot, *targets;
+        /* The roots trusted before the current one, oldest first (the initial one, the caller's cached
+         * successors, the repository's rotations), for callers that persist the chain. */
+        TufMetadata **old_roots;
+        size_t n_old_roots;
         bool keys_rotated; /* a root rotation changed the timestamp or snapshot keys */
+        bool trusted_set;  /* the caller handed over a previously trusted timestamp, snapshot or targets */
         bool refreshed;
 
         /* Delegated targets roles loaded so far, by name; owned. */
@@ -48,6 +53,10 @@ int tuf_check_expiry(const TufClient *c, const TufMetadata *m, char **ret_error)
 
 /* tuf-client-root.c */
 int tuf_update_root(TufClient *c, char **ret_error);
+/* Checks that m may follow the trusted root old as version next (section 5.3.4 to 5.3.6). */
+int tuf_check_next_root(const TufMetadata *old, const TufMetadata *m, uint64_t next, char **ret_error);
+/* Makes m (owned) the trusted root; the previous one joins c->old_roots. */
+int tuf_push_root(TufClient *c, TufMetadata *m);
 
 /* tuf-client-update.c */
 int tuf_update_timestamp(TufClient *c, char **ret_error);

@@ -10,7 +10,7 @@
 /* Checks root version N+1 against trusted version N: signed by a threshold of both the old and the new
  * root keys (so neither a stolen old key set nor a made-up new one can rotate alone), and numbered N+1
  * exactly (no skipping over a version that revoked keys). */
-static int check_next_root(const TufMetadata *old, const TufMetadata *m, uint64_t next, char **ret_error) {
+int tuf_check_next_root(const TufMetadata *old, const TufMetadata *m, uint64_t next, char **ret_error) {
         _cleanup_free_ char *old_role = NULL, *new_role = NULL;
         int r;
 
@@ -31,6 +31,19 @@ static int check_next_root(const TufMetadata *old, const TufMetadata *m, uint64_
         return 0;
 }
 
+int tuf_push_root(TufClient *c, TufMetadata *m) {
+        TufMetadata **p = reallocarray(c->old_roots, c->n_old_roots + 1, sizeof(TufMetadata *));
+
+        if (!p) {
+                tuf_metadata_free(m);
+                return -ENOMEM;
+        }
+        c->old_roots = p;
+        c->old_roots[c->n_old_roots++] = c->root;
+        c->root = m;
+        return 0;
+}
+
 int tuf_update_root(TufClient *c, char **ret_error) {
         for (unsigned i = 0; i < c->opts.max_root_rotations; i++) {
                 _cleanup_(tuf_metadata_freep) TufMetadata *m = NULL;
@@ -46,7 +59,7 @@ int tuf_update_root(TufClient *c, char **ret_error) {
                         return 0; /* no newer root: the trusted one is current */
                 if (r < 0)
                         return tuf_error(ret_error, r, "%s", why ?: name);
-                r = check_next_root(c->root, m, next, ret_error);
+                r = tuf_check_next_root(c->root, m, next, ret_error);
                 if (r < 0)
                         return r;
                 /* A rotated timestamp or snapshot key means the versions trusted so far may have been
@@ -55,8 +68,9 @@ int tuf_update_root(TufClient *c, char **ret_error) {
                                          &m->roles[TUF_ROLE_TIMESTAMP]) ||
                     !tuf_role_keys_equal(&c->root->roles[TUF_ROLE_SNAPSHOT], &m->roles[TUF_ROLE_SNAPSHOT]))
                         c->keys_rotated = true;
-                tuf_metadata_free(c->root);
-                c->root = TAKE_PTR(m);
+                r = tuf_push_root(c, TAKE_PTR(m));
+                if (r < 0)
+                        return r;
         }
         /* Bounded, so that a repository cannot keep the client fetching roots; a root this far behind
          * gets the rest next time (and the expiry check decides whether it is usable now). */

@@ -125,8 +125,17 @@ int tuf_update_targets(TufClient *c, char **ret_error) {
         if (r < 0)
                 return r;
         if ((r = verify_top_level(c, m, TUF_ROLE_TARGETS, ret_error)) < 0 ||
-            (r = check_listed_version(m, mf, "snapshot.json", ret_error)) < 0 ||
-            (r = tuf_check_expiry(c, m, ret_error)) < 0)
+            (r = check_listed_version(m, mf, "snapshot.json", ret_error)) < 0)
+                return r;
+        /* The snapshot's listing already rules this out unless the trusted snapshot was dropped (keys
+         * rotated); the trusted targets is a floor of its own. */
+        if (c->targets) {
+                r = check_not_older(m->file, NULL, m->version, c->targets->version, ret_error);
+                if (r < 0)
+                        return r;
+        }
+        r = tuf_check_expiry(c, m, ret_error);
+        if (r < 0)
                 return r;
         tuf_metadata_free(c->targets);
         c->targets = TAKE_PTR(m);

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 #include <curl/curl.h>
+#include <inttypes.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "macro.h"
+#include "tuf-content-range.h"
 #include "tuf-error.h"
 #include "tuf-fetch.h"
 
@@ -17,26 +20,85 @@ typedef struct CurlFetcher {
         TufFetcher base;
         CURL *curl;
         char *base_url[2]; /* by TufArea, without a trailing '/' */
+        bool http[2];      /* the base URL is http(s): ranges and resumes apply */
 } CurlFetcher;
 
+/* One fetch, over all its attempts. */
 typedef struct Transfer {
+        CURL *curl;
         TufSink sink;
         void *userdata;
-        uint64_t max_size, size;
-        int error;
+        uint64_t max_size;
+        uint64_t size; /* bytes given to the sink, over every attempt */
+        uint64_t from; /* where this attempt's request starts: 0, or the offset it resumes at */
+        uint64_t skip; /* bytes of this response still to drop: the server ignored the Range */
+        bool checked;  /* this response's status and Content-Range were looked at */
+        int error;     /* why a callback aborted the transfer */
+        char *why;     /* and the message */
 } Transfer;
+
+static int transfer_fail(Transfer *t, int error, const char *fmt, ...) _printf_(3, 4);
+static int transfer_fail(Transfer *t, int error, const char *fmt, ...) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        free(t->why);
+        if (vasprintf(&t->why, fmt, ap) < 0)
+                t->why = NULL;
+        va_end(ap);
+        return t->error = error;
+}
+
+/* A resumed request must be answered with the rest of the file (206 from byte `from`) or the whole file
+ * again (200: a server without range support). Anything else would put wrong bytes into the sink. */
+static int check_resumed_response(Transfer *t) {
+        struct curl_header *h = NULL;
+        TufContentRange cr;
+        long status = 0;
+
+        t->checked = true;
+        (void) curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
+        if (status == 200) {
+                t->skip = t->from;
+                return 0;
+        }
+        if (status != 206)
+                return transfer_fail(t, -EBADMSG, "resuming at byte %" PRIu64 ": the server answered %ld",
+                                     t->from, status);
+        if (curl_easy_header(t->curl, "Content-Range", 0, CURLH_HEADER, -1, &h) != CURLHE_OK)
+                return transfer_fail(t, -EBADMSG,
+                                     "resuming at byte %" PRIu64 ": 206 response without Content-Range",
+                                     t->from);
+        if (tuf_content_range_parse(h->value, &cr) < 0)
+                return transfer_fail(t, -EBADMSG,
+                                     "resuming at byte %" PRIu64 ": Content-Range '%s' is not valid",
+                                     t->from, h->value);
+        if (cr.first != t->from)
+                return transfer_fail(t, -EBADMSG,
+                                     "resuming at byte %" PRIu64 ": the server sent bytes from %" PRIu64
+                                     " (Content-Range '%s')",
+                                     t->from, cr.first, h->value);
+        return 0;
+}
 
 static size_t write_cb(char *data, size_t size, size_t nmemb, void *userdata) {
         Transfer *t = userdata;
-        size_t n = size * nmemb;
+        size_t n = size * nmemb, skip, k;
         int r;
 
-        if (n > t->max_size - t->size) {
-                t->error = -EFBIG;
+        if (t->from > 0 && !t->checked && check_resumed_response(t) < 0)
                 return 0; /* anything but n aborts the transfer */
+        skip = (size_t) MIN((uint64_t) n, t->skip);
+        t->skip -= skip;
+        k = n - skip;
+        if (k == 0)
+                return n;
+        if (k > t->max_size - t->size) {
+                t->error = -EFBIG;
+                return 0;
         }
-        t->size += n;
-        r = t->sink(data, n, t->userdata);
+        t->size += k;
+        r = t->sink(data + skip, k, t->userdata);
         if (r < 0) {
                 t->error = r;
                 return 0;
@@ -90,21 +152,29 @@ static int map_error(CURLcode code, long status) {
         }
 }
 
-static int curl_fetch(TufFetcher *f, TufArea area, const char *name, uint64_t max_size, TufSink sink,
-                      void *userdata, char **ret_error) {
-        CurlFetcher *c = (CurlFetcher *) f;
-        Transfer t = { .sink = sink, .userdata = userdata, .max_size = max_size };
-        _cleanup_free_ char *url = NULL;
-        char errbuf[CURL_ERROR_SIZE] = "";
-        CURLcode code;
-        long status = 0;
-        int r;
+/* Whether a transfer that failed with code may succeed if tried again: the connection broke, stalled or
+ * ended before the body did. A refused connection counts only once bytes have arrived (a server that
+ * restarts mid-download); before that, the repository is just not there, and waiting does not help. */
+static bool broke_off(CURLcode code, uint64_t received) {
+        switch (code) {
+        case CURLE_PARTIAL_FILE:
+        case CURLE_RECV_ERROR:
+        case CURLE_SEND_ERROR:
+        case CURLE_GOT_NOTHING:
+        case CURLE_OPERATION_TIMEDOUT:
+        case CURLE_HTTP2:
+        case CURLE_HTTP2_STREAM:
+                return true;
+        case CURLE_COULDNT_CONNECT:
+                return received > 0;
+        default:
+                return false;
+        }
+}
 
-        if (!tuf_path_is_safe(name))
-                return tuf_error(ret_error, -EINVAL, "'%s' is not a safe relative path", name);
-        r = build_url(c, area, name, &url);
-        if (r < 0)
-                return r;
+static int setup(CurlFetcher *c, const char *url, Transfer *t, char *errbuf) {
+        char range[32];
+
         curl_easy_reset(c->curl);
         if (curl_easy_setopt(c->curl, CURLOPT_URL, url) != CURLE_OK ||
             curl_easy_setopt(c->curl, CURLOPT_PROTOCOLS_STR, "http,https,file") != CURLE_OK ||
@@ -117,22 +187,83 @@ static int curl_fetch(TufFetcher *f, TufArea area, const char *name, uint64_t ma
             curl_easy_setopt(c->curl, CURLOPT_LOW_SPEED_LIMIT, LOW_SPEED_LIMIT) != CURLE_OK ||
             curl_easy_setopt(c->curl, CURLOPT_LOW_SPEED_TIME, LOW_SPEED_TIME) != CURLE_OK ||
             curl_easy_setopt(c->curl, CURLOPT_MAXFILESIZE_LARGE,
-                             (curl_off_t) MIN(max_size, (uint64_t) INT64_MAX)) != CURLE_OK ||
+                             (curl_off_t) MIN(t->max_size, (uint64_t) INT64_MAX)) != CURLE_OK ||
             curl_easy_setopt(c->curl, CURLOPT_USERAGENT, "bulkhead-update/" BULKHEAD_VERSION) != CURLE_OK ||
             curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, errbuf) != CURLE_OK ||
             curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, write_cb) != CURLE_OK ||
-            curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &t) != CURLE_OK)
-                return tuf_error(ret_error, -EINVAL, "cannot set up the download of '%s'", url);
-        code = curl_easy_perform(c->curl);
-        (void) curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
-        if (t.error < 0)
-                return t.error;
-        if (code == CURLE_OK)
-                return 0;
-        r = map_error(code, status);
-        if (r == -ENOENT || r == -EFBIG)
+            curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, t) != CURLE_OK)
+                return -EINVAL;
+        /* CURLOPT_RANGE, not CURLOPT_RESUME_FROM: libcurl fails a resume that gets a 200, which we can
+         * still use by skipping what the sink already has. */
+        if (t->from > 0 && (!snprintf_ok(range, "%" PRIu64 "-", t->from) ||
+                            curl_easy_setopt(c->curl, CURLOPT_RANGE, range) != CURLE_OK))
+                return -EINVAL;
+        return 0;
+}
+
+static int curl_fetch(TufFetcher *f, TufArea area, const char *name, uint64_t max_size, TufSink sink,
+                      void *userdata, char **ret_error) {
+        CurlFetcher *c = (CurlFetcher *) f;
+        Transfer t = { .curl = c->curl, .sink = sink, .userdata = userdata, .max_size = max_size };
+        _cleanup_free_ char *url = NULL;
+        int r;
+
+        if (!tuf_path_is_safe(name))
+                return tuf_error(ret_error, -EINVAL, "'%s' is not a safe relative path", name);
+        r = build_url(c, area, name, &url);
+        if (r < 0)
                 return r;
-        return tuf_error(ret_error, r, "%s: %s", url, *errbuf ? errbuf : curl_easy_strerror(code));
+        for (unsigned attempt = 0;; attempt++) {
+                char errbuf[CURL_ERROR_SIZE] = "", at[48] = "";
+                CURLcode code;
+                long status = 0;
+
+                t.from = t.size;
+                t.skip = 0;
+                t.checked = false;
+                if (setup(c, url, &t, errbuf) < 0)
+                        return tuf_error(ret_error, -EINVAL, "cannot set up the download of '%s'", url);
+                code = curl_easy_perform(c->curl);
+                (void) curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+                /* An empty 206 or 200 calls no write callback: its status is checked here. */
+                if (t.error == 0 && code == CURLE_OK && t.from > 0 && !t.checked)
+                        (void) check_resumed_response(&t);
+                if (t.error < 0) {
+                        r = t.error == -EFBIG || !t.why
+                                    ? t.error
+                                    : tuf_error(ret_error, t.error, "%s: %s", url, t.why);
+                        free(t.why);
+                        return r;
+                }
+                if (code == CURLE_OK)
+                        return 0;
+                if (t.from > 0)
+                        (void) snprintf_ok(at, " (resuming at byte %" PRIu64 ")", t.from);
+                if (!*errbuf)
+                        (void) snprintf_ok(errbuf, "%s", curl_easy_strerror(code));
+                if (!broke_off(code, t.size)) {
+                        r = map_error(code, status);
+                        if (r == -ENOENT || r == -EFBIG)
+                                return r;
+                        return tuf_error(ret_error, r, "%s: %s%s", url, errbuf, at);
+                }
+                /* Metadata is small, and a file like timestamp.json may change between two requests:
+                 * the client fetches it again whole. */
+                if (area == TUF_AREA_METADATA || !c->http[area])
+                        return tuf_error(ret_error, -EAGAIN, "%s: %s%s", url, errbuf, at);
+                /* Everything the bound allows is there: the client checks length and hashes. */
+                if (t.size == t.max_size)
+                        return 0;
+                if (attempt == TUF_FETCH_RETRIES)
+                        return tuf_error(ret_error, map_error(code, status),
+                                         "%s: %s; broke off at byte %" PRIu64 ", gave up after %u resumes",
+                                         url, errbuf, t.size, attempt);
+                tuf_fetcher_notify(f,
+                                   "download of '%s' broke off at byte %" PRIu64
+                                   " (%s); resuming at byte %" PRIu64 ", attempt %u of %u",
+                                   name, t.size, errbuf, t.size, attempt + 1, TUF_FETCH_RETRIES);
+                tuf_fetch_backoff(attempt + 1);
+        }
 }
 
 static void curl_fetcher_free(TufFetcher *f) {
@@ -168,6 +299,9 @@ int tuf_fetcher_curl_new(const char *metadata_url, const char *targets_url, TufF
         c->curl = curl_easy_init();
         c->base_url[TUF_AREA_METADATA] = strip_slashes(metadata_url);
         c->base_url[TUF_AREA_TARGETS] = strip_slashes(targets_url);
+        for (int i = 0; i < 2; i++)
+                c->http[i] = c->base_url[i] && (strncasecmp(c->base_url[i], "http://", 7) == 0 ||
+                                                strncasecmp(c->base_url[i], "https://", 8) == 0);
         if (!c->curl || !c->base_url[0] || !c->base_url[1]) {
                 curl_fetcher_free(&c->base);
                 return -ENOMEM;

@@ -22,18 +22,39 @@ typedef enum TufArea {
 /* Receives the bytes of one download in order. A negative return aborts the download with that error. */
 typedef int (*TufSink)(const void *data, size_t size, void *userdata);
 
+/* Told about events an operator should see in the log but that are not errors: a download that broke off
+ * and is being resumed or retried. The library does not log them itself (programs log, at the boundary). */
+typedef void (*TufNotify)(const char *message, void *userdata);
+
+/* A download that broke off (connection lost, stalled, body cut short) is tried again this many times,
+ * after TUF_FETCH_BACKOFF_MS times the attempt's number: targets over http(s) resume where they stopped,
+ * metadata is fetched again from the start. */
+#define TUF_FETCH_RETRIES    5
+#define TUF_FETCH_BACKOFF_MS 500
+
 typedef struct TufFetcher TufFetcher;
 struct TufFetcher {
         /* Fetches name (a relative path: "timestamp.json", "dir/<sha256>.file.txt") from area into sink.
          * Must not deliver more than max_size bytes. Returns 0; -ENOENT if the repository does not have
-         * the file; -EFBIG if it is longer than max_size; another negative errno (and a message in
-         * *ret_error) for anything else. */
+         * the file; -EFBIG if it is longer than max_size; -EAGAIN (and a message) if the transfer broke
+         * off and fetching the file again from the start may succeed; another negative errno (and a
+         * message in *ret_error) for anything else. */
         int (*fetch)(TufFetcher *f, TufArea area, const char *name, uint64_t max_size, TufSink sink,
                      void *userdata, char **ret_error);
         void (*free)(TufFetcher *f);
+        TufNotify notify; /* may be NULL */
+        void *notify_userdata;
 };
 
 TufFetcher *tuf_fetcher_free(TufFetcher *f);
+
+/* Where f (and the client using it) reports resumes and retries; notify may be NULL (the default). */
+void tuf_fetcher_set_notify(TufFetcher *f, TufNotify notify, void *userdata);
+/* Formats a message and hands it to f's notify callback, if any. */
+void tuf_fetcher_notify(TufFetcher *f, const char *fmt, ...) _printf_(2, 3);
+
+/* Sleeps before retry number attempt (1, 2, ...): TUF_FETCH_BACKOFF_MS × attempt. */
+void tuf_fetch_backoff(unsigned attempt);
 
 /* Whether path is a plain relative path ("a/b.txt"): not empty, no leading or doubled '/', no "." or
  * ".." component, no backslash or control character. Target paths come from signed metadata, but a
@@ -57,6 +78,11 @@ int tuf_fetcher_bundle_new(const char *path, TufFetcher **ret, char **ret_error)
 bool tuf_fetcher_bundle_has(const TufFetcher *f, TufArea area, const char *name);
 
 /* Fetches with libcurl below two base URLs (http, https or file). Redirects stay on http(s); a transfer
- * slower than 1 KiB/s for 30 s is aborted, against slow-retrieval attacks. */
+ * slower than 1 KiB/s for 30 s is aborted, against slow-retrieval attacks.
+ * A transfer over http(s) that breaks off (connection reset, stalled, body cut short) is retried up to
+ * TUF_FETCH_RETRIES times: for targets, with "Range: bytes=N-" where N is what the sink has received, so
+ * that the same sink continues (a 206 must start at N; after a 200, the first N bytes are skipped; the
+ * bound max_size holds across attempts); for metadata the fetch returns -EAGAIN at once, and the client
+ * fetches the file again from the start. Each resume is reported through tuf_fetcher_notify(). */
 int tuf_fetcher_curl_new(const char *metadata_url, const char *targets_url, TufFetcher **ret,
                          char **ret_error);

@@ -48,19 +48,35 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(TufClient *, tuf_client_free);
 /* The fixed update start time that expiry is compared with (default: the time of tuf_client_new()). */
 void tuf_client_set_now(TufClient *c, TufTime now);
 
-/* Hands the client the timestamp or snapshot metadata trusted in the previous update, so that the repository
- * cannot roll them back. They are checked against the root once it is updated, and dropped if the root
- * rotated the timestamp or snapshot keys (the last step of the root update in section 5.3): that is how
- * a client recovers from a fast-forward attack. Returns -EBADMSG if data does not parse as that role,
- * -EINVAL for another type. */
+/* Hands the client metadata it trusted in an earlier update (a caller's cache, section 5.2), before
+ * tuf_client_refresh(); expired metadata is accepted, since only its version is used.
+ *   TUF_ROLE_ROOT: the next root after the trusted one (version N+1, signed by a threshold of the keys of
+ *     both), as a rotation fetched from the repository must be; call it once per cached root, oldest
+ *     first, and before any other role.
+ *   TUF_ROLE_TIMESTAMP, _SNAPSHOT, _TARGETS: must be signed by the trusted root's keys for the role; their
+ *     versions become floors the repository cannot roll back under (timestamp and snapshot version,
+ *     snapshot's listed versions, targets version). They are checked again against the root once it is
+ *     updated, and timestamp and snapshot are dropped if the root rotated their keys (the last step of the
+ *     root update in section 5.3): that is how a client recovers from a fast-forward attack.
+ * Returns -EBADMSG if data does not parse as that role (or a root breaks the chain), -EPERM if it is not
+ * signed as required, -EINVAL after a refresh, for another type, or for a root after another role. A
+ * refused file changes nothing: the caller may ignore it and go on. */
 int tuf_client_set_trusted(TufClient *c, TufRoleType type, const void *data, size_t size, char **ret_error);
 
 /* Runs sections 5.3 to 5.6.6: root rotation, timestamp, snapshot and top-level targets. */
 int tuf_client_refresh(TufClient *c, char **ret_error);
 
-/* The trusted metadata of a top-level role after tuf_client_refresh(), for callers that persist it
- * (root, timestamp, snapshot) for the next update. Returns NULL before a refresh. */
+/* The trusted metadata of a top-level role after tuf_client_refresh(), for callers that persist it for
+ * the next update (its raw member holds the bytes as fetched). Returns NULL before a refresh. */
 const TufMetadata *tuf_client_trusted(const TufClient *c, TufRoleType type);
+
+/* The version of the root the client trusts now: the initial one, then the newest it took. */
+uint64_t tuf_client_root_version(const TufClient *c);
+
+/* The root of that version the client trusted on its way to the current one (the initial root, roots given
+ * to tuf_client_set_trusted(), rotations), or NULL. A caller that persists roots keeps the whole chain, so
+ * that the next update can check each link from the root it ships with. */
+const TufMetadata *tuf_client_trusted_root(const TufClient *c, uint64_t version);
 
 /* Section 5.6.7: the target at path, by a pre-order depth-first search of the delegations (bounded by
  * max_delegations). ret_role (may be NULL) receives the name of the role that listed it.

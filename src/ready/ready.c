@@ -4,7 +4,9 @@
  *     bulkhead: ready version=<version> set=<a|b> boot_ms=<milliseconds since kernel start>
  * Before it, one line of facts about the running system (root device, /etc, data partition, boot count),
  * which is what an operator without a shell wants to see first on a serial console. With --blessed (run
- * after systemd-bless-boot) it prints "bulkhead: boot blessed set=<a|b>". */
+ * after systemd-bless-boot) it syncs the ESP and prints "bulkhead: boot blessed set=<a|b>". With --trial
+ * (early in a boot on trial) it marks the boot as not judged yet, so that the next boot can tell a trial
+ * boot that hung from one that never happened (decision 0011). */
 #include <fcntl.h>
 #include <unistd.h>
 #include <stdio.h>
@@ -16,12 +18,15 @@
 #include "fileio.h"
 #include "log.h"
 #include "macro.h"
+#include "ready-record.h"
 #include "ready.h"
 
 #define BOOT_LOG          "/var/lib/bulkhead/boot-log"
 #define CONTAINERD_SOCKET "/run/containerd/containerd.sock"
 #define API_SOCKET        "/run/api.sock"
 #define FAILED_BOOTS      "/var/lib/bulkhead/failed-boots"
+#define ESP_DIR           "/efi"
+#define TRIAL_MARK        "/var/lib/bulkhead/trial-boot"
 /* systemd-boot sets this variable while the booted entry still counts tries: the boot is on trial. */
 #define BOOT_COUNT_VAR "/sys/firmware/efi/efivars/LoaderBootCountPath-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f"
 
@@ -33,18 +38,6 @@ static int console_print(const char *line) {
         if (fd >= 0)
                 (void) loop_write(STDOUT_FILENO, line, strlen(line));
         return r;
-}
-
-/* Appends a failed boot to the record the next healthy boot reports (and GET of the journal keeps). */
-static void record_failed_boot(const char *what) {
-        _cleanup_free_ char *old = NULL, *new = NULL;
-
-        if (read_full_file(FAILED_BOOTS, 64 * 1024, &old, NULL) < 0)
-                old = strdup("");
-        if (old && asprintf(&new, "%s%s\n", old, what) >= 0) {
-                (void) mkdir("/var/lib/bulkhead", 0755);
-                (void) write_file_atomic(FAILED_BOOTS, new, strlen(new), 0644);
-        }
 }
 
 /* Reports, once, the failed boots recorded since the last healthy one: why the node is on this set. */
@@ -65,15 +58,11 @@ static void report_failed_boots(void) {
 }
 
 /* Appends this boot's id to the boot log on the data partition and returns how many boots it records. */
-static int record_boot(unsigned *ret_boots) {
-        _cleanup_free_ char *old = NULL, *boot_id = NULL, *new = NULL;
+static int record_boot(const char *boot_id, unsigned *ret_boots) {
+        _cleanup_free_ char *old = NULL, *new = NULL;
         size_t n = 0;
         int r;
 
-        r = read_full_file("/proc/sys/kernel/random/boot_id", 64, &boot_id, NULL);
-        if (r < 0)
-                return r;
-        boot_id[strcspn(boot_id, "\n")] = 0;
         r = read_full_file(BOOT_LOG, 1024 * 1024, &old, NULL);
         if (r == -ENOENT)
                 old = strdup("");
@@ -84,7 +73,6 @@ static int record_boot(unsigned *ret_boots) {
         if (!strstr(old, boot_id)) {
                 if (asprintf(&new, "%s%s\n", old, boot_id) < 0)
                         return -ENOMEM;
-                (void) mkdir("/var/lib/bulkhead", 0755);
                 r = write_file_atomic(BOOT_LOG, new, strlen(new), 0644);
                 if (r < 0)
                         return r;
@@ -108,7 +96,7 @@ static bool socket_accepts(const char *path) {
 }
 
 int main(int argc, char *argv[]) {
-        _cleanup_free_ char *cmdline = NULL, *osrel = NULL, *line = NULL;
+        _cleanup_free_ char *cmdline = NULL, *osrel = NULL, *line = NULL, *boot_id = NULL;
         char version[64] = "unknown", set[8] = "?", root_node[64] = "-";
         bool root_verity = false;
         MountFacts root = {}, etc = {}, var = {};
@@ -124,19 +112,60 @@ int main(int argc, char *argv[]) {
         /* After systemd-bless-boot: the boot counter of this set's UKI is cleared, an update or a power cut
          * from now on cannot make this boot count as failed. */
         if (argc > 1 && streq(argv[1], "--blessed")) {
+                /* systemd-bless-boot only renamed the UKI; on vfat the new name's size and start cluster
+                 * reach the disk with the file's inode, which nothing writes back until the automount's
+                 * idle unmount. Until then a power cut would leave a 0-byte UKI under the blessed name. */
+                _cleanup_close_ int esp = open(ESP_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                r = esp < 0 ? negative_errno() : sync_file_system(esp);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to sync the ESP '%s': %m", ESP_DIR);
                 if (asprintf(&line, "bulkhead: boot blessed set=%s\n", set) < 0)
                         return EXIT_FAILURE;
                 return console_print(line) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
         }
-        if (read_full_file(argc > 1 ? argv[1] : "/usr/lib/os-release", 64 * 1024, &osrel, NULL) >= 0)
+        bool trial = argc > 1 && streq(argv[1], "--trial");
+        if (read_full_file(argc > 1 && !trial ? argv[1] : "/usr/lib/os-release", 64 * 1024, &osrel, NULL) >=
+            0)
                 (void) os_release_get(osrel, "VERSION_ID", version, sizeof(version));
+        r = read_full_file("/proc/sys/kernel/random/boot_id", 64, &boot_id, NULL);
+        if (r < 0) {
+                log_error_errno(r, "Failed to read this boot's id: %m");
+                return EXIT_FAILURE;
+        }
+        boot_id[strcspn(boot_id, "\n")] = 0;
+        (void) mkdir("/var/lib/bulkhead", 0755);
+        /* A mark another boot left means that boot, on trial, never got judged: record it. A boot on trial
+         * takes it before it marks itself, so that three hung tries are three records. */
+        _cleanup_free_ char *unjudged = NULL;
+        r = trial_take(TRIAL_MARK, boot_id, &unjudged);
+        if (r < 0)
+                log_warning_errno(r, "Failed to read '%s': %m", TRIAL_MARK);
+        else if (r > 0) {
+                _cleanup_free_ char *why = NULL;
+                if (asprintf(&why,
+                             "%s: never judged (it hung until the watchdog rebooted it, or lost power)",
+                             unjudged) >= 0)
+                        (void) record_failed_boot(FAILED_BOOTS, why);
+        }
+
+        /* Early in a boot on trial (bulkhead-trial.service): if this boot hangs before it is judged, the
+         * watchdog on boot-complete.target reboots it, and the next boot finds the mark. */
+        if (trial) {
+                _cleanup_free_ char *what = NULL;
+                if (asprintf(&what, "version=%s set=%s", version, set) < 0)
+                        return EXIT_FAILURE;
+                r = trial_mark(TRIAL_MARK, boot_id, what);
+                if (r < 0)
+                        log_error_errno(r, "Failed to write '%s': %m", TRIAL_MARK);
+                return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+        }
 
         if (mount_facts("/proc/self/mountinfo", "/", &root) >= 0)
                 (void) block_device_describe("/sys", root.devnum, root_node, sizeof(root_node),
                                              &root_verity);
         (void) mount_facts("/proc/self/mountinfo", "/etc", &etc);
         (void) mount_facts("/proc/self/mountinfo", "/var", &var);
-        r = record_boot(&boots);
+        r = record_boot(boot_id, &boots);
         if (r < 0)
                 log_warning_errno(r, "Failed to record this boot in '%s': %m", BOOT_LOG);
 
@@ -155,7 +184,9 @@ int main(int argc, char *argv[]) {
                         return EXIT_FAILURE;
                 (void) console_print(line);
                 if (on_trial) {
-                        record_failed_boot(why);
+                        r = record_failed_boot(FAILED_BOOTS, why);
+                        if (r < 0)
+                                log_warning_errno(r, "Failed to write '%s': %m", FAILED_BOOTS);
                         return EXIT_FAILURE;
                 }
         }

@@ -8,6 +8,7 @@
 #include "log.h"
 #include "manifest.h"
 #include "update-args.h"
+#include "update-cache.h"
 #include "update-state.h"
 
 static int parse_u64(const char *s, uint64_t max, uint64_t *ret) {
@@ -61,6 +62,7 @@ int update_args_parse(int argc, char *argv[], unsigned need, void (*help)(void),
                 ARG_ESP_FREE,
                 ARG_SKIP,
                 ARG_MIGRATIONS_DIR,
+                ARG_METADATA_CACHE,
         };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -83,12 +85,14 @@ int update_args_parse(int argc, char *argv[], unsigned need, void (*help)(void),
                 { "root-dev", required_argument, NULL, ARG_ROOT_DEV },
                 { "verity-dev", required_argument, NULL, ARG_VERITY_DEV },
                 { "migrations-dir", required_argument, NULL, ARG_MIGRATIONS_DIR },
+                { "metadata-cache", required_argument, NULL, ARG_METADATA_CACHE },
                 /* Not in --help: lets tests reach the ESP-full path without mounting a small file system. */
                 { "test-esp-free", required_argument, NULL, ARG_ESP_FREE },
                 {},
         };
         UpdateArgs a = { .state = UPDATE_STATE_PATH,
                          .migrations_dir = UPDATE_MIGRATIONS_DIR,
+                         .metadata_cache = UPDATE_METADATA_CACHE,
                          .esp_free = -1,
                          .now = tuf_time_now() };
         uint64_t v;
@@ -147,6 +151,9 @@ int update_args_parse(int argc, char *argv[], unsigned need, void (*help)(void),
                         break;
                 case ARG_MIGRATIONS_DIR:
                         a.migrations_dir = optarg;
+                        break;
+                case ARG_METADATA_CACHE:
+                        a.metadata_cache = optarg;
                         break;
                 case ARG_SEED:
                         if (parse_u64(optarg, MANIFEST_SEEDS - 1, &v) < 0)

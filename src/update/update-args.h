@@ -14,6 +14,7 @@ typedef struct UpdateArgs {
                 *skip_version;
         const char *disk, *root_dev, *verity_dev, *esp;
         const char *migrations_dir; /* where `migrate` finds the migrations between the two versions */
+        const char *metadata_cache; /* the trusted TUF metadata kept between runs (update-cache.h) */
         unsigned seed;
         bool seed_set, ignore_waves, allow_downgrade;
         TufTime now;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
 
 #include "fileio.h"
 #include "tuf-error.h"
@@ -151,11 +152,47 @@ int update_esp_remove_set(const char *esp, char set, uint64_t *ret_freed, char *
         if (r < 0)
                 return tuf_error(ret_error, r, "cannot remove the UKIs of set %c from '%s': %s", set, esp,
                                  strerror(-r));
-        if (rs.removed > 0 && fsync(dir) < 0)
-                return tuf_error(ret_error, negative_errno(), "%s: %s", esp, strerror(errno));
+        if (rs.removed > 0 && (r = sync_file_system(dir)) < 0)
+                return tuf_error(ret_error, r, "cannot sync the ESP '%s': %s", esp, strerror(-r));
         if (ret_freed)
                 *ret_freed = rs.freed;
         return (int) rs.removed;
+}
+
+typedef struct RestoreSet {
+        char set;
+        unsigned restored;
+} RestoreSet;
+
+static int restore_one(int dir_fd, const char *name, const UkiName *u, void *userdata) {
+        RestoreSet *rs = userdata;
+        char to[128];
+
+        if (u->set != rs->set || !u->counted || u->left > 0)
+                return 0;
+        if (!snprintf_ok(to, NAME_PREFIX "%s-%c" NAME_SUFFIX, u->version, u->set))
+                return -ENAMETOOLONG;
+        /* Never over another UKI of that name. */
+        if (renameat2(dir_fd, name, dir_fd, to, RENAME_NOREPLACE) < 0)
+                return errno == EEXIST ? 0 : negative_errno();
+        rs->restored++;
+        return 0;
+}
+
+int update_esp_restore_set(const char *esp, char set, char **ret_error) {
+        _cleanup_close_ int dir = open_uki_dir(esp, ret_error);
+        RestoreSet rs = { .set = set };
+        int r;
+
+        if (dir < 0)
+                return dir;
+        r = update_esp_for_each_uki(dir, restore_one, &rs);
+        if (r < 0)
+                return tuf_error(ret_error, r, "cannot restore the UKIs of set %c in '%s': %s", set, esp,
+                                 strerror(-r));
+        if (rs.restored > 0 && (r = sync_file_system(dir)) < 0)
+                return tuf_error(ret_error, r, "cannot sync the ESP '%s': %s", esp, strerror(-r));
+        return (int) rs.restored;
 }
 
 int update_esp_check_space(const char *esp, uint64_t size, int64_t free_override, char **ret_error) {
@@ -187,6 +224,7 @@ void update_staged_uki_done(UpdateStagedUki *s) {
                 return;
         if (s->tmp[0])
                 (void) unlinkat(s->dir_fd, s->tmp, 0);
+        s->file_fd = safe_close(s->file_fd);
         s->dir_fd = safe_close(s->dir_fd);
 }
 
@@ -219,16 +257,23 @@ int update_esp_stage_uki(UpdateRepo *repo, const TufTarget *uki, const char *esp
         if (fsync(fd) < 0)
                 return tuf_error(ret_error, negative_errno(), "%s/%s/%s: %s", esp, UPDATE_ESP_DIR, s.tmp,
                                  strerror(errno));
+        s.file_fd = TAKE_FD(fd);
         *ret = s;
         s = (UpdateStagedUki) UPDATE_STAGED_UKI_NULL;
         return 0;
 }
 
 int update_esp_place_uki(UpdateStagedUki *s, const char *esp, char **ret_error) {
-        if (renameat(s->dir_fd, s->tmp, s->dir_fd, s->name) < 0 || fsync(s->dir_fd) < 0)
+        int r;
+
+        if (renameat(s->dir_fd, s->tmp, s->dir_fd, s->name) < 0)
                 return tuf_error(ret_error, negative_errno(), "%s/%s/%s: %s", esp, UPDATE_ESP_DIR, s->name,
                                  strerror(errno));
         s->tmp[0] = 0; /* placed: nothing left to remove */
+        /* The renamed file's inode, on vfat, holds its new directory entry's start and size. */
+        r = fsync(s->file_fd) < 0 ? negative_errno() : sync_file_system(s->dir_fd);
+        if (r < 0)
+                return tuf_error(ret_error, r, "cannot sync the ESP '%s': %s", esp, strerror(-r));
         return 0;
 }
 
@@ -244,7 +289,8 @@ int update_esp_remove_untried(const char *esp, const char *version, char set, ch
                 return errno == ENOENT
                                ? 0
                                : tuf_error(ret_error, negative_errno(), "%s: %s", name, strerror(errno));
-        if (fsync(dir) < 0)
-                return tuf_error(ret_error, negative_errno(), "%s: %s", esp, strerror(errno));
+        int r = sync_file_system(dir);
+        if (r < 0)
+                return tuf_error(ret_error, r, "cannot sync the ESP '%s': %s", esp, strerror(-r));
         return 1;
 }

@@ -23,6 +23,10 @@ typedef struct UkiName {
         unsigned left, done;
 } UkiName;
 
+/* Every change below ends with sync_file_system() on the ESP: on vfat, fsync of a renamed file's
+ * directory leaves the new entry with size 0 until the file's inode is written back, and a power cut in
+ * between left a 0-byte UKI under its final name (the power-cut test, decision 0010). */
+
 /* Calls f for each of our UKIs in the directory dir_fd (EFI/Linux). f returns <0 to stop with that error. */
 typedef int (*UkiVisitor)(int dir_fd, const char *name, const UkiName *u, void *userdata);
 int update_esp_for_each_uki(int dir_fd, UkiVisitor f, void *userdata);
@@ -34,6 +38,12 @@ int update_uki_name_parse(const char *name, UkiName *ret);
  * partitions). Returns the number removed and the bytes freed. */
 int update_esp_remove_set(const char *esp, char set, uint64_t *ret_freed, char **ret_error);
 
+/* Gives every UKI of set that is out of tries (+0-N: failed, or marked by a rollback or a downgrade) its
+ * blessed name back. The running set is the fallback of whatever is installed next: were it left "bad",
+ * a new version that fails its tries would sort above it (systemd-boot orders bad entries by version
+ * too) and boot again and again. Returns the number renamed. */
+int update_esp_restore_set(const char *esp, char set, char **ret_error);
+
 /* Checks that the ESP has room for a UKI of size bytes: "ESP has N bytes free, the UKI needs M".
  * free_override >= 0 replaces the file system's answer (a test hook). */
 int update_esp_check_space(const char *esp, uint64_t size, int64_t free_override, char **ret_error);
@@ -42,19 +52,20 @@ int update_esp_check_space(const char *esp, uint64_t size, int64_t free_override
  * systemd-boot does not boot), verified and fsynced: staged, but not yet bootable. */
 typedef struct UpdateStagedUki {
         int dir_fd;               /* EFI/Linux */
+        int file_fd;              /* the UKI, to sync once renamed */
         char tmp[128], name[128]; /* tmp empty once placed */
 } UpdateStagedUki;
 
 #define UPDATE_STAGED_UKI_NULL \
-        { .dir_fd = -EBADF }
+        { .dir_fd = -EBADF, .file_fd = -EBADF }
 
 /* Downloads the UKI target to its temporary name: the ESP's free space checked, every byte verified by
  * TUF, the file fsynced. */
 int update_esp_stage_uki(UpdateRepo *repo, const TufTarget *uki, const char *esp, const char *version,
                          char set, int64_t free_override, UpdateStagedUki *ret, char **ret_error);
 
-/* Renames a staged UKI to bulkhead-<version>-<set>+3.efi and fsyncs the directory: from here the set
- * boots. */
+/* Renames a staged UKI to bulkhead-<version>-<set>+3.efi and syncs the file and the ESP: from here the
+ * set boots, and its name is on the disk when this returns. */
 int update_esp_place_uki(UpdateStagedUki *s, const char *esp, char **ret_error);
 
 /* Removes a staged UKI that was not placed; closes the directory. */

@@ -5,9 +5,11 @@
 #include <string.h>
 
 #include "fileio.h"
+#include "log.h"
 #include "manifest.h"
 #include "tuf-error.h"
 #include "tuf-json.h"
+#include "update-cache.h"
 #include "update-repo.h"
 
 #define ROOT_MAX_SIZE     (512 * 1024)
@@ -36,9 +38,14 @@ static bool is_url(const char *s) {
         return strneq(s, "http://", 7) || strneq(s, "https://", 8) || strneq(s, "file://", 7);
 }
 
+/* A resumed or retried download is not an error, but the agent's log should show it happened. */
+static void log_notice(const char *message, void *userdata) {
+        log_warning("%s", message);
+}
+
 static int make_fetcher(const char *repo, TufFetcher **ret, char **ret_error) {
         _cleanup_free_ char *metadata = NULL, *targets = NULL;
-        int n = (int) strlen(repo);
+        int n = (int) strlen(repo), q;
 
         while (n > 1 && repo[n - 1] == '/')
                 n--;
@@ -46,8 +53,12 @@ static int make_fetcher(const char *repo, TufFetcher **ret, char **ret_error) {
             asprintf(&targets, "%.*s/targets", n, repo) < 0)
                 return -ENOMEM;
         if (is_url(repo))
-                return tuf_fetcher_curl_new(metadata, targets, ret, ret_error);
-        return tuf_fetcher_dir_new(metadata, targets, ret, ret_error);
+                q = tuf_fetcher_curl_new(metadata, targets, ret, ret_error);
+        else
+                q = tuf_fetcher_dir_new(metadata, targets, ret, ret_error);
+        if (q >= 0)
+                tuf_fetcher_set_notify(*ret, log_notice, NULL);
+        return q;
 }
 
 /* Custom metadata is not part of libtuf's TufTarget; it is read from the canonical form of the trusted
@@ -71,10 +82,11 @@ static int load_targets(UpdateRepo *r, char **ret_error) {
 }
 
 /* Takes fetcher. */
-static int open_with(const char *root_path, TufFetcher *fetcher, const TufTime *now, UpdateRepo **ret,
-                     char **ret_error) {
+static int open_with(const char *root_path, const char *cache_dir, TufFetcher *fetcher, const TufTime *now,
+                     UpdateRepo **ret, char **ret_error) {
         _cleanup_(update_repo_freep) UpdateRepo *r = calloc(1, sizeof(UpdateRepo));
-        _cleanup_free_ char *root = NULL;
+        _cleanup_free_ char *root = NULL, *why = NULL;
+        UpdateCache cache;
         size_t root_size;
         int q;
 
@@ -91,30 +103,38 @@ static int open_with(const char *root_path, TufFetcher *fetcher, const TufTime *
                 return q;
         if (now)
                 tuf_client_set_now(r->client, *now);
-        if ((q = tuf_client_refresh(r->client, ret_error)) < 0 || (q = load_targets(r, ret_error)) < 0)
+        if ((q = update_cache_load(&cache, cache_dir, r->client)) < 0 ||
+            (q = tuf_client_refresh(r->client, ret_error)) < 0)
+                return q;
+        /* Not fatal: this update is as safe without it, only the next one starts from older floors. The
+         * warning lands in the agent's log. */
+        q = update_cache_save(&cache, r->client, &why);
+        if (q < 0)
+                log_warning("Cannot keep the trusted metadata for the next update: %s", why ?: strerror(-q));
+        if ((q = load_targets(r, ret_error)) < 0)
                 return q;
         *ret = TAKE_PTR(r);
         return 0;
 }
 
-int update_repo_open(const char *root_path, const char *repo, const TufTime *now, UpdateRepo **ret,
-                     char **ret_error) {
+int update_repo_open(const char *root_path, const char *cache_dir, const char *repo, const TufTime *now,
+                     UpdateRepo **ret, char **ret_error) {
         TufFetcher *fetcher = NULL;
         int q;
 
         q = make_fetcher(repo, &fetcher, ret_error);
-        return q < 0 ? q : open_with(root_path, fetcher, now, ret, ret_error);
+        return q < 0 ? q : open_with(root_path, cache_dir, fetcher, now, ret, ret_error);
 }
 
-int update_repo_open_bundle(const char *root_path, const char *bundle, const TufTime *now, UpdateRepo **ret,
-                            char **ret_error) {
+int update_repo_open_bundle(const char *root_path, const char *cache_dir, const char *bundle,
+                            const TufTime *now, UpdateRepo **ret, char **ret_error) {
         TufFetcher *fetcher = NULL;
         int q;
 
         q = tuf_fetcher_bundle_new(bundle, &fetcher, ret_error);
         if (q < 0)
                 return q;
-        q = open_with(root_path, fetcher, now, ret, ret_error);
+        q = open_with(root_path, cache_dir, fetcher, now, ret, ret_error);
         if (q >= 0)
                 (*ret)->bundle = true;
         return q;

@@ -13,14 +13,16 @@
 typedef struct UpdateRepo UpdateRepo;
 
 /* Opens repo (a directory or an http(s):// or file:// URL holding metadata/ and targets/) and runs the
- * TUF workflow from the root in root_path. now may be NULL (the clock). */
-int update_repo_open(const char *root_path, const char *repo, const TufTime *now, UpdateRepo **ret,
-                     char **ret_error);
+ * TUF workflow from the root in root_path, and from the trusted metadata cached in cache_dir (NULL: none;
+ * see update-cache.h), which a successful refresh updates. now may be NULL (the clock). */
+int update_repo_open(const char *root_path, const char *cache_dir, const char *repo, const TufTime *now,
+                     UpdateRepo **ret, char **ret_error);
 /* The same from a bundle (docs/decisions/0013-update-bundles.md): a ustar archive of a repository, a regular
  * file or a block device, read in place. A bundle may carry only some versions: the manifest then lists
- * only those whose targets the bundle holds, so that nothing offers a version it cannot install. */
-int update_repo_open_bundle(const char *root_path, const char *bundle, const TufTime *now, UpdateRepo **ret,
-                            char **ret_error);
+ * only those whose targets the bundle holds, so that nothing offers a version it cannot install. The same
+ * cache: a bundle older than what the node has seen is refused as a rollback. */
+int update_repo_open_bundle(const char *root_path, const char *cache_dir, const char *bundle,
+                            const TufTime *now, UpdateRepo **ret, char **ret_error);
 UpdateRepo *update_repo_free(UpdateRepo *r);
 DEFINE_TRIVIAL_CLEANUP_FUNC(UpdateRepo *, update_repo_free);
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fileio.h"
 #include "tuf-error.h"
 #include "update-esp.h"
 
@@ -80,8 +81,9 @@ int update_esp_rollback(const char *esp, char current_set, char ret_version[stat
                 if (r < 0)
                         return tuf_error(ret_error, r, "cannot rename '%s': %s", rb.names[i], strerror(-r));
         }
-        if (fsync(dir) < 0)
-                return tuf_error(ret_error, negative_errno(), "%s: %s", esp, strerror(errno));
+        r = sync_file_system(dir);
+        if (r < 0)
+                return tuf_error(ret_error, r, "cannot sync the ESP '%s': %s", esp, strerror(-r));
         memcpy(ret_version, rb.other.version, sizeof(rb.other.version));
         return 0;
 }

@@ -16,6 +16,9 @@
 #if HAVE_XZ
 #include <lzma.h>
 #endif
+#if HAVE_LZ4
+#include <lz4frame.h>
+#endif
 
 /* Three stages, each on its own thread, so that they overlap on two cores: the caller's thread downloads
  * (and TUF hashes the download) and copies the compressed bytes into input slots; a decompressor thread
@@ -84,6 +87,9 @@ struct UpdateWriter {
         lzma_stream xz;
         bool xz_init;
 #endif
+#if HAVE_LZ4
+        LZ4F_dctx *lz4;
+#endif
 };
 
 int update_compression_parse(const char *name, UpdateCompression *ret) {
@@ -97,6 +103,10 @@ int update_compression_parse(const char *name, UpdateCompression *ret) {
         }
         if (HAVE_XZ && streq(name, "xz")) {
                 *ret = UPDATE_COMPRESSION_XZ;
+                return 0;
+        }
+        if (HAVE_LZ4 && streq(name, "lz4")) {
+                *ret = UPDATE_COMPRESSION_LZ4;
                 return 0;
         }
         return -EOPNOTSUPP;
@@ -331,12 +341,46 @@ static int feed_xz(UpdateWriter *w, const void *data, size_t size, bool finish) 
 }
 #endif
 
+#if HAVE_LZ4
+static int feed_lz4(UpdateWriter *w, const uint8_t *data, size_t size) {
+        bool more;
+
+        do {
+                uint8_t *p;
+                size_t avail, out, in = size, z;
+                int r;
+
+                r = slot_space(w, &p, &avail);
+                if (r < 0)
+                        return r;
+                out = avail;
+                z = LZ4F_decompress(w->lz4, p, &out, data, &in, NULL);
+                if (LZ4F_isError(z))
+                        return -EBADMSG;
+                data += in;
+                size -= in;
+                r = produced(w, out);
+                if (r < 0)
+                        return r;
+                /* 0: a frame ended here, its checksum checked. Another may follow. */
+                w->ended = z == 0;
+                /* A full slot may leave decoded bytes inside lz4: call again until one is left with room. */
+                more = out == avail && z != 0;
+        } while (size > 0 || more);
+        return 0;
+}
+#endif
+
 /* Decompresses one input slot into output slots (the decompressor's thread; the caller's, for none). */
 static int decompress(UpdateWriter *w, const uint8_t *data, size_t size) {
         switch (w->compression) {
 #if HAVE_ZSTD
         case UPDATE_COMPRESSION_ZSTD:
                 return feed_zstd(w, data, size);
+#endif
+#if HAVE_LZ4
+        case UPDATE_COMPRESSION_LZ4:
+                return feed_lz4(w, data, size);
 #endif
 #if HAVE_XZ
         case UPDATE_COMPRESSION_XZ:
@@ -490,6 +534,9 @@ UpdateWriter *update_writer_free(UpdateWriter *w) {
         if (w->xz_init)
                 lzma_end(&w->xz);
 #endif
+#if HAVE_LZ4
+        LZ4F_freeDecompressionContext(w->lz4);
+#endif
         EVP_MD_CTX_free(w->sha256);
         verity_builder_free(w->tree);
         free(w->crc);
@@ -521,6 +568,14 @@ static int decompressor_new(UpdateWriter *w) {
                 if (lzma_stream_decoder(&w->xz, 256u << 20, 0) != LZMA_OK)
                         return -ENOMEM;
                 w->xz_init = true;
+                break;
+#else
+                return -EOPNOTSUPP;
+#endif
+        case UPDATE_COMPRESSION_LZ4:
+#if HAVE_LZ4
+                if (LZ4F_isError(LZ4F_createDecompressionContext(&w->lz4, LZ4F_VERSION)))
+                        return -ENOMEM;
                 break;
 #else
                 return -EOPNOTSUPP;

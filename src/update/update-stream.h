@@ -7,7 +7,7 @@
 #include "macro.h"
 #include "verity.h"
 
-/* Streams a download into a partition: decompresses (zstd, xz or nothing) and writes the result at
+/* Streams a download into a partition: decompresses (lz4, zstd, xz or nothing) and writes the result at
  * offset of fd, hashing the uncompressed bytes as they pass: their sha256, their dm-verity tree, or both.
  * A worker thread hashes and writes while the caller's thread downloads and decompresses. Nothing is
  * buffered beyond one decompressor window and four 1 MiB slots between the two threads, so a root image of
@@ -17,9 +17,11 @@ typedef enum UpdateCompression {
         UPDATE_COMPRESSION_NONE,
         UPDATE_COMPRESSION_ZSTD,
         UPDATE_COMPRESSION_XZ,
+        UPDATE_COMPRESSION_LZ4,
 } UpdateCompression;
 
-/* "zstd", "xz", or NULL for none. -EOPNOTSUPP for another name or one this build cannot decompress. */
+/* "lz4", "zstd", "xz", or NULL for none. -EOPNOTSUPP for another name or one this build cannot decompress.
+ */
 int update_compression_parse(const char *name, UpdateCompression *ret);
 
 typedef struct UpdateWriter UpdateWriter;

@@ -124,14 +124,17 @@ static int apply(const UpdateArgs *a, UpdateRepo *repo, json_object *manifest, j
                                                          verity = UPDATE_PARTITION_NULL;
         _cleanup_(update_staged_uki_done) UpdateStagedUki uki = UPDATE_STAGED_UKI_NULL;
         _cleanup_(update_install_freep) UpdateInstall *in = NULL;
+        char booting[UPDATE_VERSION_MAX + 1];
         UpdateImage img;
-        int r;
+        int r, order;
 
         if ((r = update_image_resolve(repo, entry, set, &img, ret_error)) < 0 ||
             (r = open_partitions(a, set, &root, &verity, ret_error)) < 0)
                 return r;
-        /* The set's old UKIs name partitions about to change: none may stay bootable meanwhile. */
+        /* The set's old UKIs name partitions about to change: none may stay bootable meanwhile. The
+         * running set is the fallback, so it must not stay marked bad. */
         if ((r = update_esp_remove_set(a->esp, set, NULL, ret_error)) < 0 ||
+            (r = update_esp_restore_set(a->esp, a->current_set, ret_error)) < 0 ||
             (r = update_esp_check_space(a->esp, img.uki->length, a->esp_free, ret_error)) < 0 ||
             (r = update_install_write(repo, &img, &root, &verity, &in, ret_error)) < 0 ||
             (r = verify_and_stage_uki(&(UkiJob){ .repo = repo, .a = a, .img = &img, .set = set }, in, &uki,
@@ -146,7 +149,24 @@ static int apply(const UpdateArgs *a, UpdateRepo *repo, json_object *manifest, j
                                     a->migrations_dir, ret_error);
         if (r < 0)
                 return r;
-        return update_esp_place_uki(&uki, a->esp, ret_error);
+        r = update_esp_place_uki(&uki, a->esp, ret_error);
+        if (r < 0)
+                return r;
+        /* systemd-boot boots the newest version: going back (or reinstalling the same one) only boots if
+         * the running set's UKIs stand aside, marked out of tries as by a rollback. Should the older
+         * version fail its tries, every entry is then bad and the newest, the running one, boots again. */
+        if (update_version_compare_str(img.version, a->current_version, &order) < 0)
+                return tuf_error(ret_error, -EINVAL, "'%s' or '%s' is not a semantic version", img.version,
+                                 a->current_version);
+        if (order <= 0) {
+                r = update_esp_rollback(a->esp, a->current_set, booting, ret_error);
+                if (r < 0)
+                        return r;
+                if (!streq(booting, img.version))
+                        return tuf_error(ret_error, -EBADMSG, "after the downgrade, %s would boot, not %s",
+                                         booting, img.version);
+        }
+        return 0;
 }
 
 int verb_apply(int argc, char *argv[]) {

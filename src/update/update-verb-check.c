@@ -4,6 +4,7 @@
 
 #include "log.h"
 #include "update-args.h"
+#include "update-cache.h"
 #include "update-repo.h"
 #include "update-select.h"
 #include "update-state.h"
@@ -27,6 +28,8 @@ static void help(void) {
                "     --skip-version V        Never offer V (one this node came back from)\n"
                "     --now RFC3339           The time, instead of the clock\n"
                "     --state FILE            State file (default " UPDATE_STATE_PATH ")\n"
+               "     --metadata-cache DIR    The TUF metadata trusted last time, kept for the next\n"
+               "                             check (default " UPDATE_METADATA_CACHE ")\n"
                "  -h --help                  Show this help\n");
 }
 
@@ -56,8 +59,9 @@ int update_policy_from_args(const UpdateArgs *a, UpdatePolicy *ret, char **ret_e
 
 int update_repo_open_args(const UpdateArgs *a, UpdateRepo **ret, char **ret_error) {
         if (a->bundle)
-                return update_repo_open_bundle(a->root, a->bundle, &a->now, ret, ret_error);
-        return update_repo_open(a->root, a->repo, &a->now, ret, ret_error);
+                return update_repo_open_bundle(a->root, a->metadata_cache, a->bundle, &a->now, ret,
+                                               ret_error);
+        return update_repo_open(a->root, a->metadata_cache, a->repo, &a->now, ret, ret_error);
 }
 
 /* Records the outcome; a state the agent cannot record is an error of its own. */

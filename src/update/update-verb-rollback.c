@@ -7,12 +7,14 @@
 #include "update-verbs.h"
 
 static void help_cancel(void) {
-        printf("Usage: update cancel [--state FILE] [--esp DIR]\n\n"
+        printf("Usage: update cancel [--state FILE] [--esp DIR] [--current-set a|b]\n\n"
                "Drops an available, staged or ready update: the state goes back to idle, and its UKI is\n"
-               "removed from the ESP if it was never booted.\n\n"
-               "     --state FILE   State file (default " UPDATE_STATE_PATH ")\n"
-               "     --esp DIR      The mounted ESP\n"
-               "  -h --help         Show this help\n");
+               "removed from the ESP if it was never booted. With --current-set, the running set's UKIs\n"
+               "that a downgrade had marked out of tries get their names back.\n\n"
+               "     --state FILE         State file (default " UPDATE_STATE_PATH ")\n"
+               "     --esp DIR            The mounted ESP\n"
+               "     --current-set a|b    The set this node runs from\n"
+               "  -h --help               Show this help\n");
 }
 
 int verb_cancel(int argc, char *argv[]) {
@@ -36,6 +38,10 @@ int verb_cancel(int argc, char *argv[]) {
                         return log_error_errno(-EINVAL, "--esp is required to remove the staged UKI."),
                                EXIT_FAILURE;
                 if (a.esp && (r = update_esp_remove_untried(a.esp, s.version, s.set, &why)) < 0)
+                        return log_error("%s", why ?: strerror(-r)), EXIT_FAILURE;
+                /* A cancelled downgrade had marked the running set's UKIs out of tries. */
+                if (a.esp && r > 0 && a.current_set &&
+                    (r = update_esp_restore_set(a.esp, a.current_set, &why)) < 0)
                         return log_error("%s", why ?: strerror(-r)), EXIT_FAILURE;
         }
         if (update_record(&a, UPDATE_STATE_IDLE, NULL, 0, NULL) < 0)

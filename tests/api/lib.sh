@@ -42,6 +42,7 @@ start() {
                 --templates "$src/templates" --root "$work/root" --os-release "$work/os-release" --no-bus \
                 --update-program "$fake_update" \
                 --update-state "$work/update-state.json" --update-root "$work/root.json" --esp "$work/esp" \
+                --update-metadata-cache "$work/tuf" \
                 --disk "$work/disk.img" --cmdline "$work/cmdline" 2>>"$work/server.log" &
         server=$!
         for _ in $(seq 200); do [ -S "$work/api.sock" ] && return 0; sleep 0.025; done

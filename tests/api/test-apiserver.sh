@@ -176,6 +176,7 @@ fake "ready 2.0.0"
 out=$(api update check); rc=$?
 check "update check runs the agent ($out)" exited $rc 0 "$out" "ready 2.0.0"
 check "without --bundle the agent reads the repository" grep -q -- "^check .*--repo " "$calls"
+check "the agent keeps its TUF metadata" grep -q -- "^check .*--metadata-cache $work/tuf " "$calls"
 check "the agent is told the running version and variant" grep -q -- "--variant qemu --current-version 0.1.0" "$calls"
 fake "ready 2.0.0"
 out=$(api update check --bundle '/local/bulkhead 2.0.0 & more.tar'); rc=$?

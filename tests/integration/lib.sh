@@ -11,8 +11,11 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/bulkhead-test.XXXXXX")
 QEMU_PID=""
 failures=0
 
+HTTP_PID=""
+
 cleanup() {
         vm_kill
+        [ -z "$HTTP_PID" ] || kill "$HTTP_PID" 2>/dev/null || true
         rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -125,3 +128,34 @@ esp_store() {
         dd if="$1" of="$2" bs=1M oflag=seek_bytes seek="$off" conv=notrunc status=none
 }
 export MTOOLS_SKIP_CHECK=1
+
+# serve_repo DIR: serves an update repository on 127.0.0.1 and lets the guests started after it reach it as
+# http://10.0.2.100/ through a QEMU guestfwd ("cmd:" starts a relay for each connection the guest opens; a
+# tcp: target would connect once, at start).
+serve_repo() {
+        local port
+        port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+        python3 -m http.server --bind 127.0.0.1 --directory "$1" "$port" >"$WORK/http.log" 2>&1 &
+        HTTP_PID=$!
+        export NETDEV_EXTRA=",guestfwd=tcp:10.0.2.100:80-cmd:socat - TCP:127.0.0.1:$port"
+}
+
+# publish_image VERSION [VAR=VALUE...]: builds VERSION of the variant (tools/build-image.sh with the
+# VAR=VALUE pairs in its environment: IMAGE_OVERLAY, MIGRATIONS_DIR) and adds it to the update repository
+# $REPO_DIR (default $WORK/repo), signed with the keys the image under test trusts. A new repository gets
+# the image under test's version first. Logs: $WORK/build.log, $WORK/repo.log.
+publish_image() {
+        local version=$1 repo=${REPO_DIR:-$WORK/repo}
+        shift
+        export SB_KEY=${SB_KEY:-$TOP/build/keys/snakeoil.key} SB_CERT=${SB_CERT:-/usr/share/ovmf/PkKek-1-snakeoil.pem}
+        if [ ! -f "$repo/metadata/1.root.json" ]; then
+                REPO_DIR="$repo" "$TOP/tools/build-repo.sh" "$VARIANT" >>"$WORK/repo.log" 2>&1 ||
+                        { cat "$WORK/repo.log"; return 1; }
+        fi
+        rm -rf "$WORK/images"
+        env "$@" VERSION="$version" IMAGES_DIR="$WORK/images" "$TOP/tools/build-image.sh" "$VARIANT" \
+                >"$WORK/build.log" 2>&1 || { tail -20 "$WORK/build.log"; return 1; }
+        VERSION=$version IMAGES_DIR="$WORK/images" REPO_DIR="$repo" "$TOP/tools/build-repo.sh" "$VARIANT" \
+                >>"$WORK/repo.log" 2>&1 || { cat "$WORK/repo.log"; return 1; }
+        rm -rf "$WORK/images"
+}

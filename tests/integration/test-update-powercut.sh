@@ -18,18 +18,8 @@ truncate -s 3G "$disk"
 api() { timeout 600 "$TOP/build/bin/apiclient" --socket "$WORK/api.sock" "$@"; }
 
 echo "  building $v2 and the repository (a few minutes)"
-export SB_KEY=${SB_KEY:-$TOP/build/keys/snakeoil.key} SB_CERT=${SB_CERT:-/usr/share/ovmf/PkKek-1-snakeoil.pem}
-REPO_DIR="$WORK/repo" "$TOP/tools/build-repo.sh" "$VARIANT" >"$WORK/repo.log" 2>&1 &&
-        VERSION=$v2 IMAGES_DIR="$WORK/images" "$TOP/tools/build-image.sh" "$VARIANT" >"$WORK/build.log" 2>&1 &&
-        VERSION=$v2 IMAGES_DIR="$WORK/images" REPO_DIR="$WORK/repo" "$TOP/tools/build-repo.sh" "$VARIANT" \
-                >>"$WORK/repo.log" 2>&1 || { tail -20 "$WORK/build.log" "$WORK/repo.log"; fail "build"; finish; }
-rm -rf "$WORK/images"
-
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-python3 -m http.server --bind 127.0.0.1 --directory "$WORK/repo" "$port" >"$WORK/http.log" 2>&1 &
-http=$!
-trap 'kill $http 2>/dev/null; cleanup' EXIT
-export NETDEV_EXTRA=",guestfwd=tcp:10.0.2.100:80-cmd:socat - TCP:127.0.0.1:$port"
+publish_image "$v2" || { fail "could not build and publish $v2"; finish; }
+serve_repo "$WORK/repo"
 
 # boot: starts the VM and waits for the ready line; sets now="VERSION SET" and returns 0, or returns 1 if
 # the node never got ready. A boot on trial that is unhealthy reboots (QEMU exits, -no-reboot): start it
@@ -74,9 +64,14 @@ start=$(date +%s%N)
 out=$(api update apply --version "$v2") || true
 span_ms=$((($(date +%s%N) - start) / 1000000))
 [ "$out" = "ready $v2" ] && pass "a whole update takes ${span_ms} ms here: $out" || { fail "update apply: $out"; finish; }
+# Cut at once: "ready" must mean on the disk, so the next boot is the new version. What the ESP holds now,
+# read by mtools (another FAT reader), is shown.
 vm_kill
+esp_extract "$disk" "$WORK/esp.img"
+echo "  the ESP after the cut (mdir):"
+mdir -i "$WORK/esp.img" ::/EFI/Linux 2>&1 | grep -a bulkhead | sed 's/^/    /' || true
 
-ok=0 seen_v1=0 seen_v2=0
+ok=0 seen_v1=0 seen_v2=0 lost=0
 declare -A states=()
 for ((run = 1; run <= runs; run++)); do
         if ! boot; then
@@ -86,9 +81,16 @@ for ((run = 1; run <= runs; run++)); do
         fi
         ok=$((ok + 1))
         case ${now% *} in "$v1") seen_v1=$((seen_v1 + 1)) ;; "$v2") seen_v2=$((seen_v2 + 1)) ;; esac
-        # Where the cut found the agent: the state it had recorded (ready: after the UKI was placed).
-        state=$(api raw -u /updates/status 2>/dev/null | sed -nE 's/.*"state": *"([a-z]+)".*/\1/p')
+        # Where the cut found the agent: the state it had recorded (ready: after the UKI was placed and the
+        # ESP synced). A node whose agent said ready must boot that version: the update was durable.
+        status=$(api raw -u /updates/status 2>/dev/null | tr -d '\n') || status=
+        state=$(sed -nE 's/.*"state": *"([a-z]+)".*/\1/p' <<<"$status")
+        version=$(sed -nE 's/.*"version": *"([^"]+)".*/\1/p' <<<"$status")
         states[${state:-none}]=$((${states[${state:-none}]:-0} + 1))
+        if [ "$state" = ready ] && [ "$version" != "${now% *}" ]; then
+                fail "run $run: the agent had said ready for $version, but the node booted ${now% *}"
+                lost=$((lost + 1))
+        fi
         [ "$run" -lt "$runs" ] || break
         target=$(target_of "${now% *}")
         delay_ms=$(((RANDOM * 32768 + RANDOM) % (span_ms * 12 / 10 + 1)))
@@ -105,4 +107,6 @@ echo "power cut: $ok/$runs boots after a cut reached the ready line ($seen_v1 on
         "update state found:$summary)"
 [ "$ok" -eq "$runs" ] && pass "every boot after a power cut reached the ready line on $v1 or $v2" ||
         fail "$((runs - ok)) boots after a cut did not reach the ready line"
+[ "$seen_v2" -ge 1 ] && [ "$lost" -eq 0 ] && pass "no update the agent had called ready was lost to a cut" ||
+        fail "updates lost after ready: $lost; boots on $v2: $seen_v2"
 finish

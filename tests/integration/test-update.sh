@@ -5,8 +5,8 @@
 # and hands it to the guest through a QEMU guestfwd (10.0.2.100:80). The node, booted from 0.1.0, sees
 # 0.2.0 with `apiclient update check`, writes it to the other partition set with `update apply --reboot`,
 # and comes back as 0.2.0 on set b with the settings made on 0.1.0, migrated (0.2.0's model adds a key and
-# a migration sets it), and blesses that boot. A broken 0.3.0 then falls back to 0.2.0, whose first boot
-# back runs 0.3.0's backward migration.
+# a migration sets it), and blesses that boot. A broken 0.3.0, applied from a bundle on a disk (air-gapped),
+# then falls back to 0.2.0, whose first boot back runs 0.3.0's backward migration.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tools/lib/variant.sh"
 . "$TOP/tools/lib/common.sh"
@@ -50,28 +50,36 @@ PY
 model_with "$WORK/v2" test-v2.greeting
 
 echo "  building $v2 and the repository (a few minutes)"
-export SB_KEY=${SB_KEY:-$TOP/build/keys/snakeoil.key} SB_CERT=${SB_CERT:-/usr/share/ovmf/PkKek-1-snakeoil.pem}
-REPO_DIR="$WORK/repo" "$TOP/tools/build-repo.sh" "$VARIANT" >"$WORK/repo.log" 2>&1 ||
-        { cat "$WORK/repo.log"; fail "could not publish $v1"; finish; }
-VERSION=$v2 IMAGES_DIR="$WORK/images" IMAGE_OVERLAY="$WORK/v2" MIGRATIONS_DIR="$mig" \
-        "$TOP/tools/build-image.sh" "$VARIANT" >"$WORK/build.log" 2>&1 ||
-        { tail -20 "$WORK/build.log"; fail "could not build $v2"; finish; }
-VERSION=$v2 IMAGES_DIR="$WORK/images" REPO_DIR="$WORK/repo" "$TOP/tools/build-repo.sh" "$VARIANT" \
-        >>"$WORK/repo.log" 2>&1 || { cat "$WORK/repo.log"; fail "could not publish $v2"; finish; }
+publish_image "$v2" IMAGE_OVERLAY="$WORK/v2" MIGRATIONS_DIR="$mig" || { fail "could not publish $v2"; finish; }
 pass "published $v1 and $v2 in a repository signed with the keys the image trusts"
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-python3 -m http.server --bind 127.0.0.1 --directory "$WORK/repo" "$port" >"$WORK/http.log" 2>&1 &
-http=$!
-trap 'kill $http 2>/dev/null; cleanup' EXIT
-# cmd: starts a relay for each connection the guest opens (a tcp: target would connect once, at start).
-export NETDEV_EXTRA=",guestfwd=tcp:10.0.2.100:80-cmd:socat - TCP:127.0.0.1:$port"
+# 0.3.0, whose API server exits at start, reaches the node air-gapped: `bulkhead-repo bundle` of a copy of
+# the repository with 0.3.0 added, given to the VM as a read-only disk (decision 0013). The repository
+# served over the network never offers it.
+v3=0.3.0
+model_with "$WORK/broken" test-v2.greeting test-v3.note
+mkdir -p "$WORK/broken/usr/lib/systemd/system/apiserver.service.d"
+printf '[Service]\nExecStart=\nExecStart=/usr/libexec/bulkhead/apiserver --no-such-option\n' \
+        >"$WORK/broken/usr/lib/systemd/system/apiserver.service.d/99-broken.conf"
+cp -a "$WORK/repo" "$WORK/repo-v3"
+REPO_DIR="$WORK/repo-v3" publish_image "$v3" IMAGE_OVERLAY="$WORK/broken" MIGRATIONS_DIR="$mig" ||
+        { fail "could not publish $v3"; finish; }
+"$TOP/build/bin/bulkhead-repo" bundle --repo "$WORK/repo-v3" --out "$WORK/bundle.tar" --version "$v3" \
+        --variant "$VARIANT" >>"$WORK/repo.log" 2>&1 || { cat "$WORK/repo.log"; fail "could not bundle $v3"; finish; }
+truncate -s %512 "$WORK/bundle.tar" # a whole number of sectors, as a disk
+rm -rf "$WORK/repo-v3"
+bundle_dev=/dev/disk/by-id/virtio-bundle
+pass "$v3 bundled for an air-gapped update: $(stat -c %s "$WORK/bundle.tar") bytes"
+
+serve_repo "$WORK/repo"
 
 boot() { # expected version and set
         rm -f "$WORK/api.sock"
         vm_start "$disk" secure -device virtio-serial-pci \
                 -chardev socket,id=api,path="$WORK/api.sock",server=on,wait=off \
-                -device virtserialport,chardev=api,name=org.bulkhead.api
+                -device virtserialport,chardev=api,name=org.bulkhead.api \
+                -drive if=none,id=bundle,format=raw,readonly=on,file="$WORK/bundle.tar" \
+                -device virtio-blk-pci,drive=bundle,serial=bundle
         if vm_wait "^bulkhead: ready version=$1 set=$2 " 300; then
                 pass "ready: $(grep -a "^bulkhead: ready" "$WORK/console.log" | tail -n1 | tr -d '\r')"
         else
@@ -106,20 +114,13 @@ got=$(api --json get test-v2) || true
 
 # A 0.3.0 whose API server exits at start: it must boot at most three times, then the node comes back to
 # 0.2.0 on set b by itself, blessed, and says why.
-v3=0.3.0
-model_with "$WORK/broken" test-v2.greeting test-v3.note
-mkdir -p "$WORK/broken/usr/lib/systemd/system/apiserver.service.d"
-printf '[Service]\nExecStart=\nExecStart=/usr/libexec/bulkhead/apiserver --no-such-option\n' \
-        >"$WORK/broken/usr/lib/systemd/system/apiserver.service.d/99-broken.conf"
-rm -rf "$WORK/images"
-VERSION=$v3 IMAGES_DIR="$WORK/images" IMAGE_OVERLAY="$WORK/broken" MIGRATIONS_DIR="$mig" \
-        "$TOP/tools/build-image.sh" "$VARIANT" \
-        >"$WORK/build.log" 2>&1 || { tail -20 "$WORK/build.log"; fail "could not build $v3"; finish; }
-VERSION=$v3 IMAGES_DIR="$WORK/images" REPO_DIR="$WORK/repo" "$TOP/tools/build-repo.sh" "$VARIANT" \
-        >>"$WORK/repo.log" 2>&1 || { cat "$WORK/repo.log"; fail "could not publish $v3"; finish; }
 rc=0
-out=$(api update apply --reboot) || rc=$?
-[ $rc -eq 0 ] && pass "update to the broken $v3 applied: $out" || fail "update apply $v3 ($rc): $out"
+out=$(api update check --bundle "$bundle_dev") || rc=$?
+[ "$out" = "available $v3" ] && pass "apiclient update check --bundle (a disk holding the bundle): $out" ||
+        fail "update check --bundle ($rc): $out"
+rc=0
+out=$(api update apply --bundle "$bundle_dev" --reboot) || rc=$?
+[ $rc -eq 0 ] && pass "update to the broken $v3 applied from the bundle: $out" || fail "update apply $v3 ($rc): $out"
 vm_wait_exit 300 || { fail "the node did not reboot into $v3"; vm_kill; }
 tries=0
 for attempt in 1 2 3 4 5; do

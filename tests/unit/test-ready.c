@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "macro.h"
+#include "fileio.h"
+#include "ready-record.h"
 #include "ready.h"
 
 static void test_cmdline_get(void **state) {
@@ -118,11 +120,45 @@ static void test_meminfo_parse(void **state) {
         assert_int_equal(meminfo_parse("", &m), -EINVAL);
 }
 
+/* A boot on trial marks itself; the boot that judges it takes the mark. A mark another boot left is a boot
+ * that never got judged: it is reported once, then gone. */
+static void test_trial_mark(void **state) {
+        char dir[] = "/tmp/test-ready-trial-XXXXXX", mark[512], failed[512];
+        _cleanup_free_ char *what = NULL, *text = NULL;
+
+        assert_non_null(mkdtemp(dir));
+        snprintf(mark, sizeof(mark), "%s/trial-boot", dir);
+        snprintf(failed, sizeof(failed), "%s/failed-boots", dir);
+        assert_int_equal(trial_take(mark, "boot-1", &what), 0); /* no mark */
+
+        assert_int_equal(trial_mark(mark, "boot-1", "version=0.2.0 set=b"), 0);
+        assert_int_equal(trial_take(mark, "boot-1", &what), 0); /* its own: judged now */
+        assert_null(what);
+        assert_int_equal(access(mark, F_OK), -1);
+
+        assert_int_equal(trial_mark(mark, "boot-1", "version=0.2.0 set=b"), 0);
+        assert_int_equal(trial_take(mark, "boot-2", &what), 1); /* boot-1 hung */
+        assert_string_equal(what, "version=0.2.0 set=b");
+        assert_int_equal(trial_take(mark, "boot-3", &what), 0); /* reported once */
+
+        /* A boot id that is a prefix of another is not the same boot. */
+        assert_int_equal(trial_mark(mark, "boot-10", "version=0.3.0 set=a"), 0);
+        free(what);
+        what = NULL;
+        assert_int_equal(trial_take(mark, "boot-1", &what), 1);
+
+        assert_int_equal(record_failed_boot(failed, "version=0.2.0 set=b api=down"), 0);
+        assert_int_equal(record_failed_boot(failed, "version=0.2.0 set=b: never judged"), 0);
+        assert_int_equal(read_full_file(failed, 4096, &text, NULL), 0);
+        assert_string_equal(text, "version=0.2.0 set=b api=down\nversion=0.2.0 set=b: never judged\n");
+        assert_int_equal(nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS), 0);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_cmdline_get),   cmocka_unit_test(test_os_release_get),
                 cmocka_unit_test(test_mount_facts),   cmocka_unit_test(test_block_device_describe),
-                cmocka_unit_test(test_meminfo_parse),
+                cmocka_unit_test(test_meminfo_parse), cmocka_unit_test(test_trial_mark),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,42 +19,6 @@
 #include "macro.h"
 #include "tuf-test-util.h"
 
-#define ED25519_DELEGATION_PUBLIC "fcf224e55fa226056adf113ef1eb3d55e308b75b321c8c8316999d8c4fd9e0d9"
-
-static json_object *key_object(const char *keytype, const char *scheme, const char *public) {
-        json_object *key = json_object_new_object(), *keyval = json_object_new_object();
-
-        json_object_object_add(keyval, "public", json_object_new_string(public));
-        json_object_object_add(key, "keytype", json_object_new_string(keytype));
-        json_object_object_add(key, "scheme", json_object_new_string(scheme));
-        json_object_object_add(key, "keyval", keyval);
-        return key;
-}
-
-static json_object *root_keys(json_object *root) {
-        json_object *keys;
-
-        assert_true(json_object_object_get_ex(doc_signed(root), "keys", &keys));
-        return keys;
-}
-
-/* Sets the keyids and threshold of a top-level role in root. */
-static void root_set_role(json_object *root, const char *role, const char *const *keyids, int threshold) {
-        json_object *roles, *r = json_object_new_object(), *ids = json_object_new_array();
-
-        for (size_t i = 0; keyids[i]; i++)
-                json_object_array_add(ids, json_object_new_string(keyids[i]));
-        json_object_object_add(r, "keyids", ids);
-        json_object_object_add(r, "threshold", json_object_new_int(threshold));
-        assert_true(json_object_object_get_ex(doc_signed(root), "roles", &roles));
-        json_object_object_add(roles, role, r);
-}
-
-static void add_delegation_key(json_object *root) {
-        json_object_object_add(root_keys(root), key_id(KEY_DELEGATION),
-                               key_object("ed25519", "ed25519", ED25519_DELEGATION_PUBLIC));
-}
-
 /* Writes a modified trusted root (signed by the root key) and points the client at it. */
 static void use_trusted_root(Fixture *f, json_object *root) {
         doc_sign(root, key_path(KEY_ROOT), key_id(KEY_ROOT), false);

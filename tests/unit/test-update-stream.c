@@ -19,6 +19,9 @@
 #include "macro.h"
 #include "update-stream.h"
 
+#if HAVE_LZ4
+#include <lz4frame.h>
+#endif
 #if HAVE_ZSTD
 #include <zstd.h>
 #endif
@@ -211,6 +214,58 @@ static void xz(void **state) {
 #endif
 }
 
+#if HAVE_LZ4
+static uint8_t *lz4_compress(const uint8_t *data, size_t size, size_t *ret_size) {
+        LZ4F_preferences_t prefs = { .frameInfo = { .blockSizeID = LZ4F_max256KB,
+                                                    .contentChecksumFlag = LZ4F_contentChecksumEnabled },
+                                     .compressionLevel = 9 };
+        size_t bound = LZ4F_compressFrameBound(size, &prefs), n;
+        uint8_t *z = malloc(bound);
+
+        assert_non_null(z);
+        n = LZ4F_compressFrame(z, bound, data, size, &prefs);
+        assert_false(LZ4F_isError(n));
+        *ret_size = n;
+        return z;
+}
+#endif
+
+/* lz4 frames, as bulkhead-repo publishes the root: whole, two in a row, a byte at a time; a frame cut
+ * short is -ENODATA, one with a byte changed (its content checksum) -EBADMSG. */
+static void lz4(void **state) {
+#if HAVE_LZ4
+        _cleanup_free_ uint8_t *data = make_data(DATA_SIZE), *z = NULL, *a = NULL, *b = NULL, *two = NULL;
+        size_t zsize, half = DATA_SIZE / 2 + 3, za, zb;
+        _cleanup_close_ int fd = new_target(OFFSET + DATA_SIZE);
+        UpdateWriter *w = NULL;
+        UpdateWritten got;
+
+        z = lz4_compress(data, 100000, &zsize);
+        round_trip(UPDATE_COMPRESSION_LZ4, z, zsize, data, 100000, 1);
+        free(z);
+        z = lz4_compress(data, DATA_SIZE, &zsize);
+        for (size_t i = 0; i < ELEMENTSOF(chunks); i++)
+                round_trip(UPDATE_COMPRESSION_LZ4, z, zsize, data, DATA_SIZE, chunks[i]);
+        a = lz4_compress(data, half, &za);
+        b = lz4_compress(data + half, DATA_SIZE - half, &zb);
+        two = malloc(za + zb);
+        assert_non_null(two);
+        memcpy(two, a, za);
+        memcpy(two + za, b, zb);
+        round_trip(UPDATE_COMPRESSION_LZ4, two, za + zb, data, DATA_SIZE, 65536);
+
+        assert_int_equal(update_writer_new(fd, OFFSET, DATA_SIZE, UPDATE_COMPRESSION_LZ4, NULL, &w), 0);
+        assert_int_equal(feed(w, z, zsize - 10, 65536, &got), -ENODATA);
+        w = update_writer_free(w);
+        z[zsize - 2] ^= 0x40; /* the frame's content checksum */
+        assert_int_equal(update_writer_new(fd, OFFSET, DATA_SIZE, UPDATE_COMPRESSION_LZ4, NULL, &w), 0);
+        assert_int_equal(feed(w, z, zsize, 65536, &got), -EBADMSG);
+        w = update_writer_free(w);
+#else
+        skip();
+#endif
+}
+
 /* The tree built as the bytes are written is verity_format's tree of them: covering all of the data (no
  * sha256 then), or a part of it (both), across slot boundaries and feeds that split blocks. */
 static void tree(void **state) {
@@ -386,10 +441,10 @@ static void abandoned(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(uncompressed), cmocka_unit_test(zstd),      cmocka_unit_test(xz),
-                cmocka_unit_test(over_limit),   cmocka_unit_test(truncated), cmocka_unit_test(write_error),
-                cmocka_unit_test(abandoned),    cmocka_unit_test(tree),      cmocka_unit_test(tree_short),
-                cmocka_unit_test(read_back),    cmocka_unit_test(on_disk),
+                cmocka_unit_test(uncompressed), cmocka_unit_test(zstd),       cmocka_unit_test(xz),
+                cmocka_unit_test(lz4),          cmocka_unit_test(over_limit), cmocka_unit_test(truncated),
+                cmocka_unit_test(write_error),  cmocka_unit_test(abandoned),  cmocka_unit_test(tree),
+                cmocka_unit_test(tree_short),   cmocka_unit_test(read_back),  cmocka_unit_test(on_disk),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

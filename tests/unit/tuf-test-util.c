@@ -362,3 +362,37 @@ const char *save_outside(Fixture *f, const char *name, json_object *doc, char bu
         assert_int_equal(json_object_to_file_ext(buf, doc, JSON_C_TO_STRING_PRETTY), 0);
         return buf;
 }
+
+json_object *key_object(const char *keytype, const char *scheme, const char *public) {
+        json_object *key = json_object_new_object(), *keyval = json_object_new_object();
+
+        json_object_object_add(keyval, "public", json_object_new_string(public));
+        json_object_object_add(key, "keytype", json_object_new_string(keytype));
+        json_object_object_add(key, "scheme", json_object_new_string(scheme));
+        json_object_object_add(key, "keyval", keyval);
+        return key;
+}
+
+json_object *root_keys(json_object *root) {
+        json_object *ring;
+
+        assert_true(json_object_object_get_ex(doc_signed(root), "keys", &ring));
+        return ring;
+}
+
+/* Sets the keyids and threshold of a top-level role in root. */
+void root_set_role(json_object *root, const char *role, const char *const *keyids, int threshold) {
+        json_object *roles, *r = json_object_new_object(), *ids = json_object_new_array();
+
+        for (size_t i = 0; keyids[i]; i++)
+                json_object_array_add(ids, json_object_new_string(keyids[i]));
+        json_object_object_add(r, "keyids", ids);
+        json_object_object_add(r, "threshold", json_object_new_int(threshold));
+        assert_true(json_object_object_get_ex(doc_signed(root), "roles", &roles));
+        json_object_object_add(roles, role, r);
+}
+
+void add_delegation_key(json_object *root) {
+        json_object_object_add(root_keys(root), key_id(KEY_DELEGATION),
+                               key_object("ed25519", "ed25519", ED25519_DELEGATION_PUBLIC));
+}

@@ -93,3 +93,11 @@ void resign(Fixture *f, const char *file, json_object *doc, TestKey k);
 
 /* Saves doc outside the repository as <dir>/<name> and returns the path in buf. */
 const char *save_outside(Fixture *f, const char *name, json_object *doc, char buf[static PATH_MAX]);
+
+/* Root editing: the ed25519 public key of KEY_DELEGATION, a key object, root's "keys" (borrowed), the keyids
+ * and threshold of a top-level role, and KEY_DELEGATION added to root's keys. */
+#define ED25519_DELEGATION_PUBLIC "fcf224e55fa226056adf113ef1eb3d55e308b75b321c8c8316999d8c4fd9e0d9"
+json_object *key_object(const char *keytype, const char *scheme, const char *public);
+json_object *root_keys(json_object *root);
+void root_set_role(json_object *root, const char *role, const char *const *keyids, int threshold);
+void add_delegation_key(json_object *root);

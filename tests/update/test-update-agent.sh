@@ -5,6 +5,7 @@
 # directory for the ESP. check, apply, cancel and rollback as a node runs them, and their refusals.
 # Usage: test-update-agent.sh UPDATE BULKHEAD_REPO MKVERITY MKDISK
 set -eu
+lib=$(dirname "$(realpath "$0")")/lib.sh
 
 update=$(realpath "$1")
 repo_tool=$(realpath "$2")
@@ -14,13 +15,7 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 cd "$out"
 
-fail() {
-        echo "FAIL: $*" >&2
-        exit 1
-}
-run_repo() {
-        "$repo_tool" "$@" >>repo-log.txt 2>&1 || { cat repo-log.txt >&2; fail "bulkhead-repo $*"; }
-}
+. "$lib"
 state_is() { # STATE [VERSION]
         grep -q "\"state\": \"$1\"" state.json || fail "state is not $1: $(cat state.json)"
         [ $# -lt 2 ] || grep -q "\"version\": \"$2\"" state.json || fail "state version not $2: $(cat state.json)"
@@ -52,7 +47,7 @@ run_repo sign --repo repo --keys keys
 
 root=repo/metadata/1.root.json
 now=2025-03-01T06:00:00Z
-common="--root $root --repo repo --variant qemu --state state.json --now $now"
+common="--root $root --repo repo --variant qemu --state state.json --metadata-cache cache --now $now"
 
 # check
 [ "$("$update" check $common --current-version 1.0.0 --seed 0)" = "available 2.0.0" ] || fail "check: 2.0.0"
@@ -150,6 +145,18 @@ rc=0
 partition disk.img 2 65536 | cmp -s - images/1.0.0/root.erofs || fail "root-a does not hold 1.0.0"
 cmp -s esp/EFI/Linux/bulkhead-1.0.0-a+3.efi images/1.0.0/uki-a.efi || fail "UKI of 1.0.0 for set a"
 [ ! -e esp/EFI/Linux/bulkhead-1.0.0-a.efi ] || fail "the old UKI of set a is still there"
+# systemd-boot boots the newest version: the running set's UKI stands aside, as after a rollback.
+[ -e esp/EFI/Linux/bulkhead-2.0.0-b+0-0.efi ] && [ ! -e esp/EFI/Linux/bulkhead-2.0.0-b+3.efi ] ||
+        fail "downgrade: set b not marked out of tries: $(ls esp/EFI/Linux)"
+# Cancelling the downgrade gives set b its name back; so does the next apply, should set b still be marked.
+[ "$("$update" cancel --state state.json --esp esp --current-set b)" = "cancelled 1.0.0" ] || fail "cancel downgrade"
+[ -e esp/EFI/Linux/bulkhead-2.0.0-b.efi ] && [ ! -e esp/EFI/Linux/bulkhead-1.0.0-a+3.efi ] ||
+        fail "cancelled downgrade: $(ls esp/EFI/Linux)"
+mv esp/EFI/Linux/bulkhead-2.0.0-b.efi esp/EFI/Linux/bulkhead-2.0.0-b+0-3.efi
+[ "$("$update" apply $common --current-version 2.0.0 --current-set b --esp esp --disk disk.img --migrations-dir mig \
+        --version 1.0.0 --allow-downgrade)" = "ready 1.0.0 a" ] || fail "apply: downgrade again"
+[ -e esp/EFI/Linux/bulkhead-2.0.0-b+0-0.efi ] && [ -e esp/EFI/Linux/bulkhead-1.0.0-a+3.efi ] ||
+        fail "downgrade from a set marked bad: $(ls esp/EFI/Linux)"
 
 # Tampered targets: a changed root image is refused and nothing is staged (set b's old UKI is gone, as
 # its partitions were about to change).
@@ -158,7 +165,7 @@ printf 'X' | dd of="$(find evil/targets/qemu-2.0.0 -name '*root.erofs.zst')" bs=
 rm -f esp/EFI/Linux/*-b*
 cp disk-orig.img disk.img
 rc=0
-"$update" apply --root $root --repo evil --variant qemu --state state.json --now $now --current-version 1.0.0 \
+"$update" apply --root $root --repo evil --variant qemu --state state.json --metadata-cache cache --now $now --current-version 1.0.0 \
         --seed 0 --current-set a --esp esp --disk disk.img --migrations-dir mig >apply.txt 2>&1 || rc=$?
 [ "$rc" -eq 1 ] && grep -q "^error: .*root.erofs.zst" apply.txt || fail "apply: tampered root: $(cat apply.txt)"
 state_is error
@@ -173,7 +180,7 @@ run_repo add --repo mixed --version 3.0.0 --image-dir images/3.0.0 --variant qem
         --waves 0
 run_repo sign --repo mixed --keys keys
 rc=0
-"$update" apply --root $root --repo mixed --variant qemu --state state.json --now $now --current-version 1.0.0 \
+"$update" apply --root $root --repo mixed --variant qemu --state state.json --metadata-cache cache --now $now --current-version 1.0.0 \
         --seed 0 --current-set a --esp esp --disk disk.img --migrations-dir mig --version 3.0.0 >apply.txt 2>&1 || rc=$?
 [ "$rc" -eq 1 ] && grep -q "^error: root-b: verity root hash .*, but the signed one is $(sed -n 's/^root_hash=//p' images/1.0.0/verity.env)" apply.txt ||
         fail "apply: mismatched verity tree: $(cat apply.txt)"

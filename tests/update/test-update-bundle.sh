@@ -6,6 +6,7 @@
 # bundles that are damaged, tampered with or hostile, each refused with the member and the reason.
 # Usage: test-update-bundle.sh UPDATE BULKHEAD_REPO MKVERITY MKDISK
 set -eu
+lib=$(dirname "$(realpath "$0")")/lib.sh
 
 update=$(realpath "$1")
 repo_tool=$(realpath "$2")
@@ -16,13 +17,7 @@ loop=
 trap '[ -z "$loop" ] || losetup -d "$loop"; rm -rf "$out"' EXIT
 cd "$out"
 
-fail() {
-        echo "FAIL: $*" >&2
-        exit 1
-}
-run_repo() {
-        "$repo_tool" "$@" >>repo-log.txt 2>&1 || { cat repo-log.txt >&2; fail "bulkhead-repo $*"; }
-}
+. "$lib"
 state_is() { # STATE [VERSION]
         grep -q "\"state\": \"$1\"" state.json || fail "state is not $1: $(cat state.json)"
         [ $# -lt 2 ] || grep -q "\"version\": \"$2\"" state.json || fail "state version not $2: $(cat state.json)"
@@ -102,7 +97,7 @@ rc=0
 [ "$rc" -eq 1 ] && grep -q "no published targets of version 9.9.9" log.txt && [ ! -e v9.tar ] ||
         fail "bundle of a version the repository lacks: $(cat log.txt)"
 
-common="--root $root --variant qemu --state state.json --now $now --seed 0"
+common="--root $root --variant qemu --state state.json --metadata-cache cache --now $now --seed 0"
 # check: the repository offers 3.0.0, the bundle only 2.0.0, which is what check may offer.
 [ "$("$update" check $common --repo repo --current-version 1.0.0)" = "available 3.0.0" ] || fail "check repo"
 [ "$("$update" check $common --bundle v2.tar --current-version 1.0.0)" = "available 2.0.0" ] || fail "check bundle"

@@ -86,7 +86,7 @@ static void help(void) {
                "H,...]\n"
                "                 Writes 1.root.json and empty targets, snapshot and timestamp\n"
                "  add --repo DIR --version V --image-dir DIR [--variant NAME] [--waves H,...]\n"
-               "      [--compress zstd|xz|none] [--released RFC3339]\n"
+               "      [--compress lz4|zstd|xz|none] [--released RFC3339]\n"
                "                 Stores an image version's targets and stages them with its manifest entry\n"
                "  sign|refresh --repo DIR --keys DIR [--expires ROLE=DAYS]...\n"
                "                 Publishes what is staged and new snapshot and timestamp versions\n"
@@ -202,7 +202,7 @@ static int parse_option(int c, const char *v, Args *a) {
                 if (r == -EOPNOTSUPP)
                         return log_error_errno(r, "--compress: this build has no %s support", v);
                 if (r < 0)
-                        return log_error_errno(r, "--compress: '%s' is not zstd, xz or none", v);
+                        return log_error_errno(r, "--compress: '%s' is not lz4, zstd, xz or none", v);
                 return 0;
         }
         return -EINVAL;

@@ -9,6 +9,7 @@ typedef enum Compression {
         COMPRESSION_NONE,
         COMPRESSION_ZSTD,
         COMPRESSION_XZ,
+        COMPRESSION_LZ4,
 } Compression;
 
 /* "none", "zstd", "xz" → c; -EOPNOTSUPP for a method this build lacks, -EINVAL for an unknown one. */
