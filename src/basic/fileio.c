@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <fcntl.h>
+#include <limits.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +69,28 @@ int pwrite_full(int fd, const void *buf, size_t n, off_t offset) {
                 p += k;
                 offset += k;
                 n -= (size_t) k;
+        }
+        return 0;
+}
+
+int pwritev_full(int fd, struct iovec *iov, size_t n, off_t offset) {
+        while (n > 0) {
+                ssize_t k = pwritev(fd, iov, (int) MIN(n, (size_t) IOV_MAX), offset);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return negative_errno();
+                }
+                if (k == 0)
+                        return -EIO;
+                offset += k;
+                /* A short write: step past what went, into the middle of an iovec perhaps. */
+                for (; n > 0 && (size_t) k >= iov->iov_len; iov++, n--)
+                        k -= (ssize_t) iov->iov_len;
+                if (n > 0) {
+                        iov->iov_base = (char *) iov->iov_base + k;
+                        iov->iov_len -= (size_t) k;
+                }
         }
         return 0;
 }

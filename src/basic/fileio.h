@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 /* Writes data to path as a new file: temp file in the same directory, fsync, rename, fsync of the
  * directory. Readers see the old content or the new, never a part. Returns 0 or negative errno. */
@@ -24,6 +25,9 @@ int loop_write(int fd, const void *buf, size_t n);
 /* Reads exactly n bytes at offset; -EIO on short read. */
 int pread_full(int fd, void *buf, size_t n, off_t offset);
 int pwrite_full(int fd, const void *buf, size_t n, off_t offset);
+/* Writes all n buffers at offset, in order, retrying on short writes and EINTR; iov is changed on the way.
+ */
+int pwritev_full(int fd, struct iovec *iov, size_t n, off_t offset);
 
 /* Is path a relative path of names that are not empty, "." or "..", without control characters or
  * backslashes? (a name from untrusted input that is about to be joined below a directory) */

@@ -101,7 +101,8 @@ static int write_root(UpdateRepo *repo, const UpdateImage *img, UpdatePartition 
                 return r;
         UpdateWriterOptions o = { .tree = &v->params,
                                   .tree_fd = tree_fd,
-                                  .no_sha256 = update_verity_covers(img, length) };
+                                  .no_sha256 = update_verity_covers(img, length),
+                                  .read_back_early = true };
         r = update_writer_new(part->fd, part->offset, length, c, &o, &w);
         if (r < 0)
                 return tuf_error(ret_error, r, "%s: cannot start decompressing: %s", img->root->path,
@@ -244,7 +245,8 @@ static void *flush_main(void *userdata) {
  * written there, whose tree (and sha256, where the tree does not cover all of it) was checked against the
  * signed values as it was written; the tree also against the verity partition (decision 0010). What was
  * written directly is read back while the partitions are flushed (a direct read returns what the device
- * holds, flushed or not), what went through the page cache after the flush. The checks report in the
+ * holds, flushed or not; the root's was read back while it was written, and only its result is taken
+ * here), what went through the page cache after the flush. The checks report in the
  * order "flush, root read-back, verity read-back, tree", so that a dropped write reads "what was written
  * reads back differently" and not a verity mismatch. */
 int update_install_verify(UpdateInstall *in, char **ret_error) {

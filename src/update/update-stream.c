@@ -20,14 +20,19 @@
 #include <lz4frame.h>
 #endif
 
-/* Three stages, each on its own thread, so that they overlap on two cores: the caller's thread downloads
+/* Four stages, each on its own thread, so that they overlap on two cores: the caller's thread downloads
  * (and TUF hashes the download) and copies the compressed bytes into input slots; a decompressor thread
- * decompresses them into output slots; a worker thread hashes each full output slot (into the verity tree,
- * or the sha256 of the stream, or both) and writes it to the partition. Uncompressed data goes straight
- * from the caller into output slots. An output slot is written whole, so writes are large, and it is also
- * the unit of the read-back: one CRC-32C per slot. The slots bound the memory between the stages. */
-#define SLOT_SIZE    (1024 * 1024)
-#define SLOTS        4
+ * decompresses them into output slots; a hasher thread hashes each full output slot (into the verity tree,
+ * or the sha256 of the stream, or both) and notes its CRC-32C; a writer thread writes the hashed slots to
+ * the partition, several at once. Uncompressed data goes straight from the caller into output slots. The
+ * writer has a thread of its own because a direct write returns only once the device has the bytes: the
+ * hasher goes on meanwhile, and the writer's next write takes every slot hashed in the meantime (one large
+ * write costs the device about what a small one does). An output slot is also the unit of the read-back:
+ * one CRC-32C per slot. The slots bound the memory between the stages. */
+#define SLOT_SIZE (1024 * 1024)
+#define SLOTS     8
+/* The most slots one write takes. */
+#define WRITE_BATCH  4
 #define IN_SLOT_SIZE (1024 * 1024)
 #define IN_SLOTS     3
 /* Writeback of buffered writes is started every this many bytes, so that the final fsync waits for the last
@@ -48,31 +53,42 @@ struct UpdateWriter {
 
         /* The producer's of the output slots: the decompressor thread, or the caller's for none. */
         bool ended;        /* the decompressor saw the end of its (last) frame */
-        uint64_t produced; /* bytes the decompressor put out, the worker's queue included */
+        uint64_t produced; /* bytes the decompressor put out, the queue included */
         size_t fill;       /* bytes in the slot being filled (slot number `submitted`) */
 
         /* The caller's: bytes in the input slot being filled (number `in_submitted`). */
         size_t in_fill;
 
         /* Shared, under lock. Output slot number n is slot[n % SLOTS]; the producer fills slot number
-         * `submitted` while fewer than SLOTS are queued, the worker writes `retired` while it is below
-         * `submitted`. Input slots likewise, from the caller to the decompressor. */
+         * `submitted` while fewer than SLOTS are queued, the hasher hashes `hashed` while it is below
+         * `submitted`, the writer writes from `retired` up to `hashed`. Input slots likewise, from the
+         * caller to the decompressor. */
         pthread_mutex_t lock;
         pthread_cond_t in_changed, out_changed; /* of the input and the output queue */
         uint8_t *slots;                         /* the SLOTS output slots, one after the other */
         uint8_t *slot[SLOTS];                   /* into slots */
         size_t slot_size[SLOTS];
-        uint64_t submitted, retired;
+        uint64_t submitted, hashed, retired;
         uint8_t *in_slot[IN_SLOTS];
         size_t in_size[IN_SLOTS];
         uint64_t in_submitted, in_retired;
-        bool in_done; /* the caller has no more input */
-        bool closing; /* the worker stops once the queue is empty */
-        int error;    /* the first error of any stage; what is queued after it is dropped */
-        bool worker_started, decompressor_started;
-        pthread_t worker, decompressor;
+        bool in_done;            /* the caller has no more input */
+        bool closing;            /* the hasher stops once the queue is empty */
+        bool hasher_done;        /* and then the writer, once it has written what was hashed */
+        bool writer_done;        /* and then the reader, once it has read back what was written directly */
+        uint64_t direct_written; /* the writer's direct_end, for the reader */
+        int error;               /* the first error of any stage; what is queued after it is dropped */
+        bool workers_started, decompressor_started, reader_started;
+        pthread_t hasher, writer, reader, decompressor;
 
-        /* The worker's alone while it runs. */
+        /* The reader's (with UpdateWriterOptions.read_back_early): what it has read back of the bytes
+         * written directly, and how that went. */
+        uint8_t *read_buf;
+        uint64_t read_back_to, read_back_at;
+        int read_back_r;
+
+        /* The hasher's alone while it runs: sha256, tree, crc. The writer's: written, writeback_from,
+         * direct_end, buffered_only. */
         EVP_MD_CTX *sha256; /* NULL when not asked for */
         VerityBuilder *tree;
         uint64_t written, writeback_from;
@@ -116,15 +132,34 @@ int update_compression_parse(const char *name, UpdateCompression *ret) {
 static int note_crc(UpdateWriter *w, const uint8_t *data, size_t size) {
         if (w->n_crc == w->crc_allocated) {
                 size_t n = MAX(w->crc_allocated * 2, (size_t) 64);
-                uint32_t *p = reallocarray(w->crc, n, sizeof(uint32_t));
+                uint32_t *p;
 
+                /* Under the lock: the reader copies CRCs out of the array while it grows. */
+                pthread_mutex_lock(&w->lock);
+                p = reallocarray(w->crc, n, sizeof(uint32_t));
+                if (p) {
+                        w->crc = p;
+                        w->crc_allocated = n;
+                }
+                pthread_mutex_unlock(&w->lock);
                 if (!p)
                         return -ENOMEM;
-                w->crc = p;
-                w->crc_allocated = n;
         }
         w->crc[w->n_crc++] = crc32c(0, data, size);
         return 0;
+}
+
+/* As write_at, for whole slots, which all suit a direct write. */
+static int write_slots_at(UpdateWriter *w, struct iovec *iov, size_t n, uint64_t at) {
+        int r;
+
+        if (w->direct_fd >= 0 && !w->buffered_only && at % DIRECT_ALIGN == 0) {
+                r = pwritev_full(w->direct_fd, iov, n, (off_t) at);
+                if (r != -EINVAL)
+                        return r < 0 ? r : 1;
+                w->buffered_only = true;
+        }
+        return pwritev_full(w->fd, iov, n, (off_t) at);
 }
 
 /* Returns 1 for a direct write (on the device when this returns), 0 for a buffered one. */
@@ -141,19 +176,35 @@ static int write_at(UpdateWriter *w, const uint8_t *data, size_t size, uint64_t 
         return pwrite_full(w->fd, data, size, (off_t) at);
 }
 
-/* Writes one slot: hashed, its CRC noted, written at its place (writeback of buffered writes started every
- * WRITEBACK_STEP bytes). The hashes and the CRC are of the very buffer that is written. */
-static int write_slot(UpdateWriter *w, const uint8_t *data, size_t size) {
+/* Hashes one slot and notes its CRC: the hashes and the CRC are of the very buffer that is written. */
+static int hash_slot(UpdateWriter *w, const uint8_t *data, size_t size) {
         int r;
 
         if (w->sha256 && !EVP_DigestUpdate(w->sha256, data, size))
                 return -ENOMEM;
         if (w->tree && (r = verity_builder_feed(w->tree, data, size)) < 0)
                 return r;
-        r = note_crc(w, data, size);
-        if (r < 0)
-                return r;
-        r = write_at(w, data, size, w->offset + w->written);
+        return note_crc(w, data, size);
+}
+
+/* Writes n slots (from slot number `first`, consecutive in the stream) at their place with one write, or
+ * the one slot that is not whole (the last) on its own; starts writeback of buffered writes every
+ * WRITEBACK_STEP bytes. */
+static int write_slots(UpdateWriter *w, uint64_t first, size_t n) {
+        struct iovec iov[WRITE_BATCH];
+        size_t size = 0;
+        int r;
+
+        for (size_t k = 0; k < n; k++) {
+                size_t i = (size_t) ((first + k) % SLOTS);
+
+                iov[k] = (struct iovec){ w->slot[i], w->slot_size[i] };
+                size += w->slot_size[i];
+        }
+        if (n == 1)
+                r = write_at(w, iov[0].iov_base, size, w->offset + w->written);
+        else
+                r = write_slots_at(w, iov, n, w->offset + w->written);
         if (r < 0)
                 return r;
         if (r > 0 && w->direct_end == w->written)
@@ -184,35 +235,137 @@ static void set_error(UpdateWriter *w, int r) {
         pthread_mutex_unlock(&w->lock);
 }
 
-static void *worker_main(void *userdata) {
+static void *hasher_main(void *userdata) {
         UpdateWriter *w = userdata;
 
         pthread_mutex_lock(&w->lock);
         for (;;) {
-                size_t i, size;
+                size_t i;
                 int error, r = 0;
 
-                while (w->retired == w->submitted && !w->closing)
+                while (w->hashed == w->submitted && !w->closing)
                         pthread_cond_wait(&w->out_changed, &w->lock);
-                if (w->retired == w->submitted)
+                if (w->hashed == w->submitted)
                         break;
-                i = (size_t) (w->retired % SLOTS);
-                size = w->slot_size[i];
+                i = (size_t) (w->hashed % SLOTS);
                 error = w->error;
                 pthread_mutex_unlock(&w->lock);
                 if (error == 0)
-                        r = write_slot(w, w->slot[i], size);
+                        r = hash_slot(w, w->slot[i], w->slot_size[i]);
                 pthread_mutex_lock(&w->lock);
                 set_error_locked(w, r);
-                w->retired++;
+                w->hashed++;
                 pthread_cond_broadcast(&w->out_changed);
+        }
+        w->hasher_done = true;
+        pthread_cond_broadcast(&w->out_changed);
+        pthread_mutex_unlock(&w->lock);
+        return NULL;
+}
+
+/* How many slots from `retired` on the writer takes at once: every hashed one up to WRITE_BATCH, but a slot
+ * that is not whole only on its own (it is the last, and may not suit a direct write). */
+static size_t write_batch(const UpdateWriter *w) {
+        size_t n = 0;
+
+        while (n < WRITE_BATCH && w->retired + n < w->hashed &&
+               w->slot_size[(w->retired + n) % SLOTS] == SLOT_SIZE)
+                n++;
+        return MAX(n, (size_t) 1);
+}
+
+static void *writer_main(void *userdata) {
+        UpdateWriter *w = userdata;
+
+        pthread_mutex_lock(&w->lock);
+        for (;;) {
+                uint64_t first;
+                size_t n;
+                int error, r = 0;
+
+                while (w->retired == w->hashed && !w->hasher_done)
+                        pthread_cond_wait(&w->out_changed, &w->lock);
+                if (w->retired == w->hashed)
+                        break;
+                first = w->retired;
+                n = write_batch(w);
+                error = w->error;
+                pthread_mutex_unlock(&w->lock);
+                if (error == 0)
+                        r = write_slots(w, first, n);
+                pthread_mutex_lock(&w->lock);
+                set_error_locked(w, r);
+                w->retired += n;
+                w->direct_written = w->direct_end;
+                pthread_cond_broadcast(&w->out_changed);
+        }
+        w->writer_done = true;
+        pthread_cond_broadcast(&w->out_changed);
+        pthread_mutex_unlock(&w->lock);
+        return NULL;
+}
+
+/* Reads back [from, to) of what fd holds, a whole number of slots (the last may be short), into buf of
+ * size bytes (a multiple of SLOT_SIZE), against the CRC of each slot as it was written. -EIO and the
+ * slot's offset at the first that differs. The CRCs are copied under the lock: the array may grow. */
+static int read_back_range(UpdateWriter *w, int fd, uint8_t *buf, size_t size, uint64_t from, uint64_t to,
+                           uint64_t *ret_offset) {
+        for (uint64_t at = from; at < to;) {
+                size_t k = (size_t) MIN((uint64_t) size, to - at);
+                uint32_t want[SLOTS];
+                int r;
+
+                pthread_mutex_lock(&w->lock);
+                for (size_t j = 0; j < k; j += SLOT_SIZE)
+                        want[j / SLOT_SIZE] = w->crc[(at + j) / SLOT_SIZE];
+                pthread_mutex_unlock(&w->lock);
+                r = pread_full(fd, buf, k, (off_t) (w->offset + at));
+                if (r < 0)
+                        return r;
+                for (size_t j = 0; j < k; j += SLOT_SIZE)
+                        if (crc32c(0, buf + j, MIN((size_t) SLOT_SIZE, k - j)) != want[j / SLOT_SIZE]) {
+                                *ret_offset = at + j;
+                                return -EIO;
+                        }
+                at += k;
+        }
+        return 0;
+}
+
+/* Reads back what the writer wrote directly, as soon as it is written: a direct read returns what the
+ * device holds, flushed or not, so the read-back needs not wait for the end and the fsync. It runs while
+ * later slots are decompressed, hashed and written, when the device has time for it. It stops at the
+ * first slot that reads back differently, or at a read that fails, and keeps the result for
+ * update_writer_read_back(). */
+static void *reader_main(void *userdata) {
+        UpdateWriter *w = userdata;
+
+        pthread_mutex_lock(&w->lock);
+        for (;;) {
+                uint64_t from = w->read_back_to, to;
+                int r;
+
+                while (w->read_back_to == w->direct_written && !w->writer_done && w->error == 0)
+                        pthread_cond_wait(&w->out_changed, &w->lock);
+                if (w->read_back_to == w->direct_written || w->error < 0)
+                        break;
+                to = MIN(w->direct_written, from + (uint64_t) WRITE_BATCH * SLOT_SIZE);
+                pthread_mutex_unlock(&w->lock);
+                r = read_back_range(w, w->direct_fd, w->read_buf, WRITE_BATCH * SLOT_SIZE, from, to,
+                                    &w->read_back_at);
+                pthread_mutex_lock(&w->lock);
+                if (r < 0) {
+                        w->read_back_r = r;
+                        break;
+                }
+                w->read_back_to = to;
         }
         pthread_mutex_unlock(&w->lock);
         return NULL;
 }
 
-/* The free part of the slot being filled. When it is a new slot, waits until the worker has written the
- * slot's previous content. Returns the worker's error, if it had one. */
+/* The free part of the slot being filled. When it is a new slot, waits until the writer has written the
+ * slot's previous content. Returns the first error of any stage. */
 static int slot_space(UpdateWriter *w, uint8_t **ret, size_t *ret_size) {
         int r;
 
@@ -229,7 +382,7 @@ static int slot_space(UpdateWriter *w, uint8_t **ret, size_t *ret_size) {
         return 0;
 }
 
-/* Hands the slot being filled to the worker. */
+/* Hands the slot being filled to the hasher. */
 static int submit(UpdateWriter *w) {
         int r;
 
@@ -502,27 +655,31 @@ static int stop_decompressor(UpdateWriter *w) {
         return r;
 }
 
-/* Waits for the worker to write what is queued and stop. Returns the first error of any stage. */
-static int stop_worker(UpdateWriter *w) {
-        if (!w->worker_started)
-                return 0;
+/* Waits for the hasher and the writer to finish what is queued and stop. Returns the first error of any
+ * stage. */
+static int stop_workers(UpdateWriter *w) {
+        if (!w->workers_started)
+                return w->error;
         pthread_mutex_lock(&w->lock);
         w->closing = true;
         pthread_cond_broadcast(&w->out_changed);
         pthread_mutex_unlock(&w->lock);
-        (void) pthread_join(w->worker, NULL);
-        w->worker_started = false;
+        (void) pthread_join(w->hasher, NULL);
+        (void) pthread_join(w->writer, NULL);
+        if (w->reader_started)
+                (void) pthread_join(w->reader, NULL);
+        w->workers_started = w->reader_started = false;
         return w->error;
 }
 
 UpdateWriter *update_writer_free(UpdateWriter *w) {
         if (!w)
                 return NULL;
-        if (w->worker_started || w->decompressor_started) {
+        if (w->workers_started || w->decompressor_started || w->reader_started) {
                 /* Abandoned mid-stream: what is still queued is dropped, not written. */
                 set_error(w, -ECANCELED);
                 (void) stop_decompressor(w);
-                (void) stop_worker(w);
+                (void) stop_workers(w);
         }
         pthread_cond_destroy(&w->in_changed);
         pthread_cond_destroy(&w->out_changed);
@@ -540,6 +697,7 @@ UpdateWriter *update_writer_free(UpdateWriter *w) {
         EVP_MD_CTX_free(w->sha256);
         verity_builder_free(w->tree);
         free(w->crc);
+        free(w->read_buf);
         safe_close(w->direct_fd);
         free(w->slots);
         for (size_t i = 0; i < IN_SLOTS; i++)
@@ -635,10 +793,30 @@ int update_writer_new(int fd, uint64_t offset, uint64_t limit, UpdateCompression
         r = decompressor_new(w);
         if (r < 0)
                 return r;
-        r = -pthread_create(&w->worker, NULL, worker_main, w);
+        r = -pthread_create(&w->hasher, NULL, hasher_main, w);
         if (r < 0)
                 return r;
-        w->worker_started = true;
+        r = -pthread_create(&w->writer, NULL, writer_main, w);
+        if (r < 0) {
+                /* The hasher alone: stop it as though abandoned. */
+                set_error(w, r);
+                pthread_mutex_lock(&w->lock);
+                w->closing = true;
+                pthread_cond_broadcast(&w->out_changed);
+                pthread_mutex_unlock(&w->lock);
+                (void) pthread_join(w->hasher, NULL);
+                return r;
+        }
+        w->workers_started = true;
+        if (o && o->read_back_early && w->direct_fd >= 0) {
+                w->read_buf = aligned_alloc(DIRECT_ALIGN, WRITE_BATCH * SLOT_SIZE);
+                if (!w->read_buf)
+                        return -ENOMEM;
+                r = -pthread_create(&w->reader, NULL, reader_main, w);
+                if (r < 0)
+                        return r;
+                w->reader_started = true;
+        }
         if (c != UPDATE_COMPRESSION_NONE) {
                 r = -pthread_create(&w->decompressor, NULL, decompressor_main, w);
                 if (r < 0)
@@ -668,7 +846,7 @@ int update_writer_finish(UpdateWriter *w, UpdateWritten *ret) {
                 r = stop_decompressor(w);
         if (r < 0)
                 return r;
-        r = stop_worker(w);
+        r = stop_workers(w);
         if (r < 0)
                 return r;
         out.length = w->written;
@@ -691,31 +869,19 @@ int update_writer_finish(UpdateWriter *w, UpdateWritten *ret) {
 
 /* Reads [from, to) of what was written back through fd, SLOTS MiB at a time into the slots (free now: a
  * read waits for the device, and fewer, larger ones wait less in all), each MiB against its CRC. */
-static int read_back_range(UpdateWriter *w, int fd, uint64_t from, uint64_t to, uint64_t *ret_offset) {
-        for (uint64_t at = from; at < to;) {
-                size_t k = (size_t) MIN((uint64_t) SLOTS * SLOT_SIZE, to - at);
-                int r;
-
-                r = pread_full(fd, w->slots, k, (off_t) (w->offset + at));
-                if (r < 0)
-                        return r;
-                for (size_t j = 0; j < k; j += SLOT_SIZE)
-                        if (crc32c(0, w->slots + j, MIN((size_t) SLOT_SIZE, k - j)) !=
-                            w->crc[(at + j) / SLOT_SIZE]) {
-                                *ret_offset = at + j;
-                                return -EIO;
-                        }
-                at += k;
-        }
-        return 0;
-}
-
 int update_writer_read_back(UpdateWriter *w, UpdateReadBack which, uint64_t *ret_offset) {
         int r;
 
         /* Direct reads come from the device, whether or not its cache was flushed yet. */
         if (which & UPDATE_READ_BACK_DIRECT) {
-                r = read_back_range(w, w->direct_fd, 0, w->direct_end, ret_offset);
+                if (w->read_buf) {
+                        /* The reader did, while the stream was written. */
+                        *ret_offset = w->read_back_at;
+                        if (w->read_back_r < 0)
+                                return w->read_back_r;
+                }
+                r = read_back_range(w, w->direct_fd, w->slots, SLOTS * SLOT_SIZE, w->read_back_to,
+                                    w->direct_end, ret_offset);
                 if (r < 0)
                         return r;
         }
@@ -726,5 +892,5 @@ int update_writer_read_back(UpdateWriter *w, UpdateReadBack which, uint64_t *ret
          * apply, as on tmpfs, the memory is the only copy.) */
         (void) posix_fadvise(w->fd, (off_t) (w->offset + w->direct_end),
                              (off_t) (w->written - w->direct_end), POSIX_FADV_DONTNEED);
-        return read_back_range(w, w->fd, w->direct_end, w->written, ret_offset);
+        return read_back_range(w, w->fd, w->slots, SLOTS * SLOT_SIZE, w->direct_end, w->written, ret_offset);
 }

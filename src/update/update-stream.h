@@ -33,6 +33,9 @@ typedef struct UpdateWriterOptions {
         int tree_fd;
         /* The tree covers every byte: the sha256 of the whole stream would add no check. */
         bool no_sha256;
+        /* Read back what is written directly as soon as it is written, on a thread of its own, for
+         * update_writer_read_back(UPDATE_READ_BACK_DIRECT) to report. */
+        bool read_back_early;
 } UpdateWriterOptions;
 
 /* A writer of at most limit uncompressed bytes at offset of fd (borrowed), with its worker thread; o may be

@@ -345,6 +345,58 @@ static void on_disk(void **state) {
         w = update_writer_free(w);
 }
 
+/* With the read-back of direct writes made while the stream is written (more slots than the queue holds,
+ * so that the reader runs beside the writer): the same bytes land, the read-back reports them good, and a
+ * byte changed afterwards in the unaligned tail (written through the page cache, read back after the
+ * flush) is still found. */
+static void on_disk_early(void **state) {
+        char path[] = "/var/tmp/test-update-stream-XXXXXX";
+        const size_t size = 11 * 1024 * 1024 + 4096 + 100;
+        _cleanup_free_ uint8_t *data = make_data(size), *back = malloc(size);
+        _cleanup_close_ int fd = mkostemp(path, O_CLOEXEC);
+        UpdateWriter *w = NULL;
+        UpdateWritten got;
+        uint64_t where = UINT64_MAX;
+        uint8_t x;
+
+        assert_true(fd >= 0 && back);
+        assert_int_equal(unlink(path), 0);
+        assert_int_equal(ftruncate(fd, (off_t) (OFFSET + size)), 0);
+        assert_int_equal(update_writer_new(fd, OFFSET, size, UPDATE_COMPRESSION_NONE,
+                                           &(UpdateWriterOptions){ .read_back_early = true }, &w),
+                         0);
+        assert_int_equal(feed(w, data, size, 65536 + 1, &got), 0);
+        assert_int_equal(got.length, size);
+        assert_int_equal(fsync(fd), 0);
+        assert_int_equal(update_writer_read_back(w, UPDATE_READ_BACK_ALL, &where), 0);
+        assert_int_equal(pread_full(fd, back, size, OFFSET), 0);
+        assert_memory_equal(back, data, size);
+        x = data[size - 1] ^ 1;
+        assert_int_equal(pwrite_full(fd, &x, 1, (off_t) (OFFSET + size - 1)), 0);
+        assert_int_equal(fsync(fd), 0);
+        assert_int_equal(update_writer_read_back(w, UPDATE_READ_BACK_BUFFERED, &where), -EIO);
+        assert_int_equal(where, 11 * 1024 * 1024);
+        w = update_writer_free(w);
+}
+
+/* Abandoned with the reader running: every thread stops, nothing hangs. */
+static void abandoned_early(void **state) {
+        char path[] = "/var/tmp/test-update-stream-XXXXXX";
+        _cleanup_free_ uint8_t *data = make_data(DATA_SIZE);
+        _cleanup_close_ int fd = mkostemp(path, O_CLOEXEC);
+        UpdateWriter *w = NULL;
+
+        assert_true(fd >= 0);
+        assert_int_equal(unlink(path), 0);
+        assert_int_equal(ftruncate(fd, (off_t) (OFFSET + DATA_SIZE)), 0);
+        assert_int_equal(update_writer_new(fd, OFFSET, DATA_SIZE, UPDATE_COMPRESSION_NONE,
+                                           &(UpdateWriterOptions){ .read_back_early = true }, &w),
+                         0);
+        assert_int_equal(update_writer_sink(data, DATA_SIZE / 2, w), 0);
+        w = update_writer_free(w);
+        assert_null(w);
+}
+
 /* What the partition holds after the write, changed in one byte or with a MiB of it lost: the read-back
  * says where. */
 static void read_back(void **state) {
@@ -441,10 +493,20 @@ static void abandoned(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(uncompressed), cmocka_unit_test(zstd),       cmocka_unit_test(xz),
-                cmocka_unit_test(lz4),          cmocka_unit_test(over_limit), cmocka_unit_test(truncated),
-                cmocka_unit_test(write_error),  cmocka_unit_test(abandoned),  cmocka_unit_test(tree),
-                cmocka_unit_test(tree_short),   cmocka_unit_test(read_back),  cmocka_unit_test(on_disk),
+                cmocka_unit_test(uncompressed),
+                cmocka_unit_test(zstd),
+                cmocka_unit_test(xz),
+                cmocka_unit_test(lz4),
+                cmocka_unit_test(over_limit),
+                cmocka_unit_test(truncated),
+                cmocka_unit_test(write_error),
+                cmocka_unit_test(abandoned),
+                cmocka_unit_test(tree),
+                cmocka_unit_test(tree_short),
+                cmocka_unit_test(read_back),
+                cmocka_unit_test(on_disk),
+                cmocka_unit_test(on_disk_early),
+                cmocka_unit_test(abandoned_early),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
