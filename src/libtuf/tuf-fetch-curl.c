@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <curl/curl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,11 @@
 
 typedef struct CurlFetcher {
         TufFetcher base;
+        /* Kept from one fetch to the next, for its connection; a fetch that finds it in use (two threads
+         * fetching at once) takes a handle of its own. */
         CURL *curl;
+        pthread_mutex_t lock;
+        bool busy;
         char *base_url[2]; /* by TufArea, without a trailing '/' */
         bool http[2];      /* the base URL is http(s): ranges and resumes apply */
 } CurlFetcher;
@@ -107,14 +112,14 @@ static size_t write_cb(char *data, size_t size, size_t nmemb, void *userdata) {
 }
 
 /* Percent-encodes each path component; the '/' between them stay separators. */
-static int build_url(CurlFetcher *c, TufArea area, const char *name, char **ret) {
+static int build_url(CurlFetcher *c, CURL *curl, TufArea area, const char *name, char **ret) {
         _cleanup_free_ char *url = strdup(c->base_url[area]);
 
         if (!url)
                 return -ENOMEM;
         for (const char *p = name; *p;) {
                 size_t n = strcspn(p, "/");
-                char *part = curl_easy_escape(c->curl, p, (int) n), *joined;
+                char *part = curl_easy_escape(curl, p, (int) n), *joined;
                 int k;
 
                 if (!part)
@@ -172,45 +177,44 @@ static bool broke_off(CURLcode code, uint64_t received) {
         }
 }
 
-static int setup(CurlFetcher *c, const char *url, Transfer *t, char *errbuf) {
+static int setup(CURL *curl, const char *url, Transfer *t, char *errbuf) {
         char range[32];
 
-        curl_easy_reset(c->curl);
-        if (curl_easy_setopt(c->curl, CURLOPT_URL, url) != CURLE_OK ||
-            curl_easy_setopt(c->curl, CURLOPT_PROTOCOLS_STR, "http,https,file") != CURLE_OK ||
-            curl_easy_setopt(c->curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https") != CURLE_OK ||
-            curl_easy_setopt(c->curl, CURLOPT_FOLLOWLOCATION, 1L) != CURLE_OK ||
-            curl_easy_setopt(c->curl, CURLOPT_MAXREDIRS, (long) MAX_REDIRECTS) != CURLE_OK ||
-            curl_easy_setopt(c->curl, CURLOPT_FAILONERROR, 1L) != CURLE_OK ||
-            curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
-            curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT) != CURLE_OK ||
-            curl_easy_setopt(c->curl, CURLOPT_LOW_SPEED_LIMIT, LOW_SPEED_LIMIT) != CURLE_OK ||
-            curl_easy_setopt(c->curl, CURLOPT_LOW_SPEED_TIME, LOW_SPEED_TIME) != CURLE_OK ||
-            curl_easy_setopt(c->curl, CURLOPT_MAXFILESIZE_LARGE,
+        curl_easy_reset(curl);
+        if (curl_easy_setopt(curl, CURLOPT_URL, url) != CURLE_OK ||
+            curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https,file") != CURLE_OK ||
+            curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https") != CURLE_OK ||
+            curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L) != CURLE_OK ||
+            curl_easy_setopt(curl, CURLOPT_MAXREDIRS, (long) MAX_REDIRECTS) != CURLE_OK ||
+            curl_easy_setopt(curl, CURLOPT_FAILONERROR, 1L) != CURLE_OK ||
+            curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
+            curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT) != CURLE_OK ||
+            curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, LOW_SPEED_LIMIT) != CURLE_OK ||
+            curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, LOW_SPEED_TIME) != CURLE_OK ||
+            curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE,
                              (curl_off_t) MIN(t->max_size, (uint64_t) INT64_MAX)) != CURLE_OK ||
-            curl_easy_setopt(c->curl, CURLOPT_USERAGENT, "bulkhead-update/" BULKHEAD_VERSION) != CURLE_OK ||
-            curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, errbuf) != CURLE_OK ||
-            curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, write_cb) != CURLE_OK ||
-            curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, t) != CURLE_OK)
+            curl_easy_setopt(curl, CURLOPT_USERAGENT, "bulkhead-update/" BULKHEAD_VERSION) != CURLE_OK ||
+            curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf) != CURLE_OK ||
+            curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, write_cb) != CURLE_OK ||
+            curl_easy_setopt(curl, CURLOPT_WRITEDATA, t) != CURLE_OK)
                 return -EINVAL;
         /* CURLOPT_RANGE, not CURLOPT_RESUME_FROM: libcurl fails a resume that gets a 200, which we can
          * still use by skipping what the sink already has. */
         if (t->from > 0 && (!snprintf_ok(range, "%" PRIu64 "-", t->from) ||
-                            curl_easy_setopt(c->curl, CURLOPT_RANGE, range) != CURLE_OK))
+                            curl_easy_setopt(curl, CURLOPT_RANGE, range) != CURLE_OK))
                 return -EINVAL;
         return 0;
 }
 
-static int curl_fetch(TufFetcher *f, TufArea area, const char *name, uint64_t max_size, TufSink sink,
-                      void *userdata, char **ret_error) {
-        CurlFetcher *c = (CurlFetcher *) f;
-        Transfer t = { .curl = c->curl, .sink = sink, .userdata = userdata, .max_size = max_size };
+static int fetch_with(CurlFetcher *c, CURL *curl, TufArea area, const char *name, uint64_t max_size,
+                      TufSink sink, void *userdata, char **ret_error) {
+        Transfer t = { .curl = curl, .sink = sink, .userdata = userdata, .max_size = max_size };
         _cleanup_free_ char *url = NULL;
         int r;
 
         if (!tuf_path_is_safe(name))
                 return tuf_error(ret_error, -EINVAL, "'%s' is not a safe relative path", name);
-        r = build_url(c, area, name, &url);
+        r = build_url(c, curl, area, name, &url);
         if (r < 0)
                 return r;
         for (unsigned attempt = 0;; attempt++) {
@@ -221,10 +225,10 @@ static int curl_fetch(TufFetcher *f, TufArea area, const char *name, uint64_t ma
                 t.from = t.size;
                 t.skip = 0;
                 t.checked = false;
-                if (setup(c, url, &t, errbuf) < 0)
+                if (setup(curl, url, &t, errbuf) < 0)
                         return tuf_error(ret_error, -EINVAL, "cannot set up the download of '%s'", url);
-                code = curl_easy_perform(c->curl);
-                (void) curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+                code = curl_easy_perform(curl);
+                (void) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
                 /* An empty 206 or 200 calls no write callback: its status is checked here. */
                 if (t.error == 0 && code == CURLE_OK && t.from > 0 && !t.checked)
                         (void) check_resumed_response(&t);
@@ -258,7 +262,7 @@ static int curl_fetch(TufFetcher *f, TufArea area, const char *name, uint64_t ma
                         return tuf_error(ret_error, map_error(code, status),
                                          "%s: %s; broke off at byte %" PRIu64 ", gave up after %u resumes",
                                          url, errbuf, t.size, attempt);
-                tuf_fetcher_notify(f,
+                tuf_fetcher_notify(&c->base,
                                    "download of '%s' broke off at byte %" PRIu64
                                    " (%s); resuming at byte %" PRIu64 ", attempt %u of %u",
                                    name, t.size, errbuf, t.size, attempt + 1, TUF_FETCH_RETRIES);
@@ -266,10 +270,36 @@ static int curl_fetch(TufFetcher *f, TufArea area, const char *name, uint64_t ma
         }
 }
 
+static int curl_fetch(TufFetcher *f, TufArea area, const char *name, uint64_t max_size, TufSink sink,
+                      void *userdata, char **ret_error) {
+        CurlFetcher *c = (CurlFetcher *) f;
+        CURL *curl;
+        bool shared;
+        int r;
+
+        pthread_mutex_lock(&c->lock);
+        shared = !c->busy;
+        c->busy = true;
+        pthread_mutex_unlock(&c->lock);
+        curl = shared ? c->curl : curl_easy_init();
+        if (!curl)
+                return -ENOMEM;
+        r = fetch_with(c, curl, area, name, max_size, sink, userdata, ret_error);
+        if (!shared) {
+                curl_easy_cleanup(curl);
+                return r;
+        }
+        pthread_mutex_lock(&c->lock);
+        c->busy = false;
+        pthread_mutex_unlock(&c->lock);
+        return r;
+}
+
 static void curl_fetcher_free(TufFetcher *f) {
         CurlFetcher *c = (CurlFetcher *) f;
 
         curl_easy_cleanup(c->curl);
+        pthread_mutex_destroy(&c->lock);
         free(c->base_url[0]);
         free(c->base_url[1]);
         free(c);
@@ -296,6 +326,7 @@ int tuf_fetcher_curl_new(const char *metadata_url, const char *targets_url, TufF
                 return -ENOMEM;
         }
         c->base = (TufFetcher){ .fetch = curl_fetch, .free = curl_fetcher_free };
+        pthread_mutex_init(&c->lock, NULL);
         c->curl = curl_easy_init();
         c->base_url[TUF_AREA_METADATA] = strip_slashes(metadata_url);
         c->base_url[TUF_AREA_TARGETS] = strip_slashes(targets_url);

@@ -90,20 +90,24 @@ static void *uki_job_main(void *userdata) {
         return NULL;
 }
 
-/* Flushes and verifies the partitions while the UKI downloads to its temporary name: the one waits for the
- * device, the other for the repository, and neither needs what the other does. The UKI is staged only;
- * it is placed (renamed, which makes the set bootable) after every check. A failed check is reported
- * before a failed download. */
-static int verify_and_stage_uki(UkiJob *j, UpdateInstall *in, UpdateStagedUki *ret, char **ret_error) {
-        _cleanup_free_ char *error = NULL;
-        pthread_t t;
+/* Starts the UKI's download to its temporary name, which runs while the partitions are written and checked:
+ * the UKI waits for the repository and the ESP, the partitions mostly for the CPU and their device. */
+static int uki_job_start(UkiJob *j, pthread_t *ret, char **ret_error) {
         int r;
 
         j->staged = (UpdateStagedUki) UPDATE_STAGED_UKI_NULL;
-        r = -pthread_create(&t, NULL, uki_job_main, j);
+        r = -pthread_create(ret, NULL, uki_job_main, j);
         if (r < 0)
                 return tuf_error(ret_error, r, "cannot start the UKI download: %s", strerror(-r));
-        r = update_install_verify(in, ret_error);
+        return 0;
+}
+
+/* Waits for the UKI's download. r is how writing and checking the partitions went: a failed check is
+ * reported before a failed download. The UKI is only staged: it is placed (renamed, which makes the set
+ * bootable) after every check. */
+static int uki_job_finish(UkiJob *j, pthread_t t, int r, UpdateStagedUki *ret, char **ret_error) {
+        _cleanup_free_ char *error = NULL;
+
         (void) pthread_join(t, NULL);
         error = TAKE_PTR(j->error);
         if (r < 0) {
@@ -125,20 +129,29 @@ static int apply(const UpdateArgs *a, UpdateRepo *repo, json_object *manifest, j
         _cleanup_(update_staged_uki_done) UpdateStagedUki uki = UPDATE_STAGED_UKI_NULL;
         _cleanup_(update_install_freep) UpdateInstall *in = NULL;
         char booting[UPDATE_VERSION_MAX + 1];
+        UkiJob job = { .repo = repo, .a = a, .set = set };
         UpdateImage img;
+        pthread_t t;
         int r, order;
 
         if ((r = update_image_resolve(repo, entry, set, &img, ret_error)) < 0 ||
             (r = open_partitions(a, set, &root, &verity, ret_error)) < 0)
                 return r;
+        job.img = &img;
         /* The set's old UKIs name partitions about to change: none may stay bootable meanwhile. The
          * running set is the fallback, so it must not stay marked bad. */
         if ((r = update_esp_remove_set(a->esp, set, NULL, ret_error)) < 0 ||
             (r = update_esp_restore_set(a->esp, a->current_set, ret_error)) < 0 ||
-            (r = update_esp_check_space(a->esp, img.uki->length, a->esp_free, ret_error)) < 0 ||
-            (r = update_install_write(repo, &img, &root, &verity, &in, ret_error)) < 0 ||
-            (r = verify_and_stage_uki(&(UkiJob){ .repo = repo, .a = a, .img = &img, .set = set }, in, &uki,
-                                      ret_error)) < 0)
+            (r = update_esp_check_space(a->esp, img.uki->length, a->esp_free, ret_error)) < 0)
+                return r;
+        r = uki_job_start(&job, &t, ret_error);
+        if (r < 0)
+                return r;
+        r = update_install_write(repo, &img, &root, &verity, &in, ret_error);
+        if (r >= 0)
+                r = update_install_verify(in, ret_error);
+        r = uki_job_finish(&job, t, r, &uki, ret_error);
+        if (r < 0)
                 return r;
         r = update_record(a, UPDATE_STATE_STAGED, img.version, set, NULL);
         if (r < 0)
