@@ -119,7 +119,7 @@ int compressor_new(Compression c, CompressEmit emit, void *userdata, Compressor 
                 z->lz4_prefs = (LZ4F_preferences_t){
                         .frameInfo = { .blockSizeID = LZ4F_max256KB,
                                        .blockMode = LZ4F_blockLinked,
-                                       .contentChecksumFlag = LZ4F_contentChecksumEnabled },
+                                       .contentChecksumFlag = LZ4F_noContentChecksum },
                         .compressionLevel = LZ4_LEVEL,
                 };
                 if (LZ4F_isError(LZ4F_createCompressionContext(&z->lz4, LZ4F_VERSION)))
