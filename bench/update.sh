@@ -124,8 +124,8 @@ run_update() {
         [ "$(cat timed.out)" = "ready $VARIANT_version b" ] || die "update apply: '$(cat timed.out)'"
 }
 
-# The same bytes with dd. conv=fsync, not oflag=direct: the agent writes through the page cache and
-# fsyncs each partition before it reads back, so dd must also reach the disk, and the same way.
+# The same bytes with dd. conv=fsync: the bytes must be on the disk when dd ends, as they are when the
+# agent's apply ends. (Not oflag=direct, which the agent uses for whole slots: dd's plain way is the baseline.)
 dd_all() {
         dd if=image/root.erofs of=disk-dd.img bs=4M seek="$root_off" oflag=seek_bytes conv=notrunc,fsync \
                 status=none
