@@ -301,22 +301,30 @@ static void tree_short(void **state) {
         w = update_writer_free(w);
 }
 
+/* A file of size bytes on a disk file system (/var/tmp, where direct I/O works), already unlinked. */
+static int new_disk_target(size_t size) {
+        char path[] = "/var/tmp/test-update-stream-XXXXXX";
+        int fd = mkostemp(path, O_CLOEXEC);
+
+        assert_true(fd >= 0);
+        assert_int_equal(unlink(path), 0);
+        assert_int_equal(ftruncate(fd, (off_t) size), 0);
+        return fd;
+}
+
 /* On a file system with direct I/O (the writer writes whole slots around the page cache there, and the
  * unaligned tail through it): the same bytes land, and a byte changed afterwards through the page cache is
  * still found by the read-back. */
 static void on_disk(void **state) {
-        char path[] = "/var/tmp/test-update-stream-XXXXXX";
         const size_t size = 3 * 1024 * 1024 + 4096 + 100;
         _cleanup_free_ uint8_t *data = make_data(size), *back = malloc(size);
-        _cleanup_close_ int fd = mkostemp(path, O_CLOEXEC);
+        _cleanup_close_ int fd = new_disk_target(OFFSET + size);
         UpdateWriter *w = NULL;
         UpdateWritten got;
         uint64_t where = UINT64_MAX;
         uint8_t x;
 
-        assert_true(fd >= 0 && back);
-        assert_int_equal(unlink(path), 0);
-        assert_int_equal(ftruncate(fd, (off_t) (OFFSET + size)), 0);
+        assert_non_null(back);
         assert_int_equal(update_writer_new(fd, OFFSET, size, UPDATE_COMPRESSION_NONE, NULL, &w), 0);
         assert_int_equal(feed(w, data, size, 65536 + 1, &got), 0);
         assert_int_equal(fsync(fd), 0);
@@ -350,18 +358,15 @@ static void on_disk(void **state) {
  * byte changed afterwards in the unaligned tail (written through the page cache, read back after the
  * flush) is still found. */
 static void on_disk_early(void **state) {
-        char path[] = "/var/tmp/test-update-stream-XXXXXX";
         const size_t size = 11 * 1024 * 1024 + 4096 + 100;
         _cleanup_free_ uint8_t *data = make_data(size), *back = malloc(size);
-        _cleanup_close_ int fd = mkostemp(path, O_CLOEXEC);
+        _cleanup_close_ int fd = new_disk_target(OFFSET + size);
         UpdateWriter *w = NULL;
         UpdateWritten got;
         uint64_t where = UINT64_MAX;
         uint8_t x;
 
-        assert_true(fd >= 0 && back);
-        assert_int_equal(unlink(path), 0);
-        assert_int_equal(ftruncate(fd, (off_t) (OFFSET + size)), 0);
+        assert_non_null(back);
         assert_int_equal(update_writer_new(fd, OFFSET, size, UPDATE_COMPRESSION_NONE,
                                            &(UpdateWriterOptions){ .read_back_early = true }, &w),
                          0);
@@ -381,14 +386,10 @@ static void on_disk_early(void **state) {
 
 /* Abandoned with the reader running: every thread stops, nothing hangs. */
 static void abandoned_early(void **state) {
-        char path[] = "/var/tmp/test-update-stream-XXXXXX";
         _cleanup_free_ uint8_t *data = make_data(DATA_SIZE);
-        _cleanup_close_ int fd = mkostemp(path, O_CLOEXEC);
+        _cleanup_close_ int fd = new_disk_target(OFFSET + DATA_SIZE);
         UpdateWriter *w = NULL;
 
-        assert_true(fd >= 0);
-        assert_int_equal(unlink(path), 0);
-        assert_int_equal(ftruncate(fd, (off_t) (OFFSET + DATA_SIZE)), 0);
         assert_int_equal(update_writer_new(fd, OFFSET, DATA_SIZE, UPDATE_COMPRESSION_NONE,
                                            &(UpdateWriterOptions){ .read_back_early = true }, &w),
                          0);
