@@ -55,22 +55,9 @@ int pread_full(int fd, void *buf, size_t n, off_t offset) {
 }
 
 int pwrite_full(int fd, const void *buf, size_t n, off_t offset) {
-        const char *p = buf;
+        struct iovec iov = { (void *) buf, n };
 
-        while (n > 0) {
-                ssize_t k = pwrite(fd, p, n, offset);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return negative_errno();
-                }
-                if (k == 0)
-                        return -EIO;
-                p += k;
-                offset += k;
-                n -= (size_t) k;
-        }
-        return 0;
+        return pwritev_full(fd, &iov, 1, offset);
 }
 
 int pwritev_full(int fd, struct iovec *iov, size_t n, off_t offset) {
