@@ -8,6 +8,7 @@
 
 #include "crc32.h"
 #include "fileio.h"
+#include "iobuf.h"
 #include "update-stream.h"
 
 #if HAVE_ZSTD
@@ -34,7 +35,7 @@
 /* The most slots one write takes. */
 #define WRITE_BATCH  4
 #define IN_SLOT_SIZE (1024 * 1024)
-#define IN_SLOTS     3
+#define IN_SLOTS     4
 /* Writeback of buffered writes is started every this many bytes, so that the final fsync waits for the last
  * few only. */
 #define WRITEBACK_STEP (8 * 1024 * 1024)
@@ -69,7 +70,8 @@ struct UpdateWriter {
         uint8_t *slot[SLOTS];                   /* into slots */
         size_t slot_size[SLOTS];
         uint64_t submitted, hashed, retired;
-        uint8_t *in_slot[IN_SLOTS];
+        uint8_t *in_slots;          /* the IN_SLOTS input slots, one after the other */
+        uint8_t *in_slot[IN_SLOTS]; /* into in_slots */
         size_t in_size[IN_SLOTS];
         uint64_t in_submitted, in_retired;
         bool in_done;            /* the caller has no more input */
@@ -697,11 +699,10 @@ UpdateWriter *update_writer_free(UpdateWriter *w) {
         EVP_MD_CTX_free(w->sha256);
         verity_builder_free(w->tree);
         free(w->crc);
-        free(w->read_buf);
+        iobuf_free(w->read_buf, WRITE_BATCH * SLOT_SIZE);
         safe_close(w->direct_fd);
-        free(w->slots);
-        for (size_t i = 0; i < IN_SLOTS; i++)
-                free(w->in_slot[i]);
+        iobuf_free(w->slots, SLOTS * SLOT_SIZE);
+        iobuf_free(w->in_slots, IN_SLOTS * IN_SLOT_SIZE);
         free(w);
         return NULL;
 }
@@ -741,11 +742,11 @@ static int decompressor_new(UpdateWriter *w) {
         default:
                 return -EOPNOTSUPP;
         }
-        for (size_t i = 0; i < IN_SLOTS; i++) {
-                w->in_slot[i] = malloc(IN_SLOT_SIZE);
-                if (!w->in_slot[i])
-                        return -ENOMEM;
-        }
+        w->in_slots = iobuf_alloc(IN_SLOTS * IN_SLOT_SIZE);
+        if (!w->in_slots)
+                return -ENOMEM;
+        for (size_t i = 0; i < IN_SLOTS; i++)
+                w->in_slot[i] = w->in_slots + i * IN_SLOT_SIZE;
         return 0;
 }
 
@@ -785,7 +786,7 @@ int update_writer_new(int fd, uint64_t offset, uint64_t limit, UpdateCompression
                         return r;
         }
         /* In one piece: the read-back reads into all of them at once. */
-        w->slots = aligned_alloc(DIRECT_ALIGN, SLOTS * SLOT_SIZE);
+        w->slots = iobuf_alloc(SLOTS * SLOT_SIZE);
         if (!w->slots)
                 return -ENOMEM;
         for (size_t i = 0; i < SLOTS; i++)
@@ -809,7 +810,7 @@ int update_writer_new(int fd, uint64_t offset, uint64_t limit, UpdateCompression
         }
         w->workers_started = true;
         if (o && o->read_back_early && w->direct_fd >= 0) {
-                w->read_buf = aligned_alloc(DIRECT_ALIGN, WRITE_BATCH * SLOT_SIZE);
+                w->read_buf = iobuf_alloc(WRITE_BATCH * SLOT_SIZE);
                 if (!w->read_buf)
                         return -ENOMEM;
                 r = -pthread_create(&w->reader, NULL, reader_main, w);

@@ -9,9 +9,10 @@
 
 /* Streams a download into a partition: decompresses (lz4, zstd, xz or nothing) and writes the result at
  * offset of fd, hashing the uncompressed bytes as they pass: their sha256, their dm-verity tree, or both.
- * A worker thread hashes and writes while the caller's thread downloads and decompresses. Nothing is
- * buffered beyond one decompressor window and four 1 MiB slots between the two threads, so a root image of
- * any size costs the same memory (and the tree, 1/128 of it, and a CRC-32C per MiB for the read-back). */
+ * Threads of their own decompress, hash, write and read back while the caller's thread downloads (see
+ * update-stream.c). Nothing is buffered beyond one decompressor window and the slots between the stages
+ * (16 MiB: 4 of input, 8 of output, 4 for the read-back), so a root image of any size costs the same memory
+ * (and the tree, 1/128 of it, and a CRC-32C per MiB for the read-back). */
 
 typedef enum UpdateCompression {
         UPDATE_COMPRESSION_NONE,
