@@ -10,6 +10,7 @@
 #include "macro.h"
 #include "tuf-error.h"
 #include "tuf-fetch.h"
+#include "tuf-read-ahead.h"
 #include "ustar.h"
 
 typedef struct BundleFetcher {
@@ -31,43 +32,58 @@ static const UstarMember *find(const BundleFetcher *b, TufArea area, const char 
         return m && !m->directory ? m : NULL;
 }
 
-static int bundle_fetch(TufFetcher *f, TufArea area, const char *name, uint64_t max_size, TufSink sink,
-                        void *userdata, char **ret_error) {
-        BundleFetcher *b = (BundleFetcher *) f;
-        _cleanup_free_ char *buf = NULL;
-        const UstarMember *m;
-        uint64_t done = 0;
+/* One member's reading (ahead, on a thread of its own, for a large one) and its end. */
+typedef struct BundleRead {
+        int fd;
+        uint64_t offset, size, done;
+        int read_error;
+        bool cut; /* the bundle ended inside the member */
+} BundleRead;
 
-        if (!tuf_path_is_safe(name))
-                return tuf_error(ret_error, -EINVAL, "'%s' is not a safe relative path", name);
-        m = find(b, area, name);
-        if (!m)
-                return -ENOENT;
-        if (m->size > max_size)
-                return -EFBIG;
-        buf = malloc((size_t) MAX(MIN(m->size, (uint64_t) TUF_FETCH_CHUNK), (uint64_t) 1));
-        if (!buf)
-                return -ENOMEM;
-        while (done < m->size) {
-                ssize_t k = pread(b->fd, buf, (size_t) MIN((uint64_t) TUF_FETCH_CHUNK, m->size - done),
-                                  (off_t) (m->offset + done));
-                int r;
+static ssize_t bundle_read_chunk(void *buf, size_t size, void *userdata) {
+        BundleRead *b = userdata;
+
+        while (b->done < b->size) {
+                ssize_t k = pread(b->fd, buf, (size_t) MIN((uint64_t) size, b->size - b->done),
+                                  (off_t) (b->offset + b->done));
 
                 if (k < 0 && errno == EINTR)
                         continue;
                 if (k < 0)
-                        return tuf_error(ret_error, negative_errno(), "%s: member '%s': cannot read: %m",
-                                         b->path, m->name);
+                        return b->read_error = negative_errno();
                 /* Checked when the bundle was opened; media can still be pulled or a file cut meanwhile. */
-                if (k == 0)
-                        return tuf_error(ret_error, -EIO, "%s: member '%s': the bundle ends inside it",
-                                         b->path, m->name);
-                done += (uint64_t) k;
-                r = sink(buf, (size_t) k, userdata);
-                if (r < 0)
-                        return r;
+                if (k == 0) {
+                        b->cut = true;
+                        return b->read_error = -EIO;
+                }
+                b->done += (uint64_t) k;
+                return k;
         }
         return 0;
+}
+
+static int bundle_fetch(TufFetcher *f, TufArea area, const char *name, uint64_t max_size, TufSink sink,
+                        void *userdata, char **ret_error) {
+        BundleFetcher *bundle = (BundleFetcher *) f;
+        const UstarMember *m;
+        int r;
+
+        if (!tuf_path_is_safe(name))
+                return tuf_error(ret_error, -EINVAL, "'%s' is not a safe relative path", name);
+        m = find(bundle, area, name);
+        if (!m)
+                return -ENOENT;
+        if (m->size > max_size)
+                return -EFBIG;
+        BundleRead b = { .fd = bundle->fd, .offset = m->offset, .size = m->size };
+        r = tuf_read_chunks(bundle_read_chunk, &b, (size_t) MIN(m->size, (uint64_t) TUF_FETCH_CHUNK),
+                            m->size > TUF_FETCH_CHUNK, sink, userdata);
+        if (r < 0 && r == b.read_error)
+                return b.cut ? tuf_error(ret_error, r, "%s: member '%s': the bundle ends inside it",
+                                         bundle->path, m->name)
+                             : tuf_error(ret_error, r, "%s: member '%s': cannot read: %s", bundle->path,
+                                         m->name, strerror(-r));
+        return r;
 }
 
 static void bundle_free(TufFetcher *f) {

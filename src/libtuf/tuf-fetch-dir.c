@@ -9,9 +9,7 @@
 #include "macro.h"
 #include "tuf-error.h"
 #include "tuf-fetch.h"
-
-/* Direct I/O wants buffers, sizes and offsets aligned to the logical block: 4096 covers 512 too. */
-#define DIRECT_ALIGN 4096
+#include "tuf-read-ahead.h"
 
 typedef struct DirFetcher {
         TufFetcher base;
@@ -57,19 +55,49 @@ static ssize_t read_some(int fd, void *buf, size_t size, bool *direct) {
         }
 }
 
+/* One fetch's reading and delivery (on two threads, for a large file). */
+typedef struct DirRead {
+        int fd;
+        bool direct; /* the reader's */
+        int read_error;
+        uint64_t max_size, total;
+        TufSink sink;
+        void *userdata;
+} DirRead;
+
+static ssize_t dir_read_chunk(void *buf, size_t size, void *userdata) {
+        DirRead *d = userdata;
+
+        for (;;) {
+                ssize_t k = read_some(d->fd, buf, size, &d->direct);
+
+                if (k >= 0)
+                        return k;
+                if (errno != EINTR)
+                        return d->read_error = negative_errno();
+        }
+}
+
+static int dir_deliver(const void *data, size_t size, void *userdata) {
+        DirRead *d = userdata;
+
+        /* The file may grow while we read it: the bound holds for what is delivered. */
+        if ((uint64_t) size > d->max_size - d->total)
+                return -EFBIG;
+        d->total += (uint64_t) size;
+        return d->sink(data, size, d->userdata);
+}
+
 static int dir_fetch(TufFetcher *f, TufArea area, const char *name, uint64_t max_size, TufSink sink,
                      void *userdata, char **ret_error) {
-        DirFetcher *d = (DirFetcher *) f;
+        DirFetcher *dir = (DirFetcher *) f;
         _cleanup_close_ int fd = -EBADF;
-        _cleanup_free_ char *buf = NULL;
-        uint64_t total = 0;
         struct stat st;
-        bool direct;
-        size_t size;
+        int r;
 
         if (!tuf_path_is_safe(name))
                 return tuf_error(ret_error, -EINVAL, "'%s' is not a safe relative path", name);
-        fd = open_beneath(d->dir_fd[area], name);
+        fd = open_beneath(dir->dir_fd[area], name);
         if (fd < 0)
                 return fd == -ENOENT ? fd
                                      : tuf_error(ret_error, fd, "cannot open '%s': %s", name, strerror(-fd));
@@ -79,30 +107,15 @@ static int dir_fetch(TufFetcher *f, TufArea area, const char *name, uint64_t max
                 return tuf_error(ret_error, -EBADF, "'%s' is not a regular file", name);
         if ((uint64_t) st.st_size > max_size)
                 return -EFBIG;
-        /* No larger than the file: metadata files are a few KiB. Aligned for direct reads. */
-        size = (size_t) MAX(MIN((uint64_t) st.st_size, (uint64_t) TUF_FETCH_CHUNK), (uint64_t) 1);
-        buf = aligned_alloc(DIRECT_ALIGN, ALIGN_TO(size, DIRECT_ALIGN));
-        if (!buf)
-                return -ENOMEM;
-        direct = try_direct(fd, &st);
-        for (;;) {
-                ssize_t k = read_some(fd, buf, size, &direct);
-                int r;
-
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0)
-                        return tuf_error(ret_error, negative_errno(), "cannot read '%s': %m", name);
-                if (k == 0)
-                        return 0;
-                /* The file may grow while we read it: the bound holds for what is delivered. */
-                if ((uint64_t) k > max_size - total)
-                        return -EFBIG;
-                total += (uint64_t) k;
-                r = sink(buf, (size_t) k, userdata);
-                if (r < 0)
-                        return r;
-        }
+        DirRead d = { .fd = fd, .direct = try_direct(fd, &st), .max_size = max_size, .sink = sink,
+                      .userdata = userdata };
+        /* Chunks no larger than the file: metadata files are a few KiB, read in one go. A target of more
+         * than a chunk is read ahead of its delivery. */
+        r = tuf_read_chunks(dir_read_chunk, &d, (size_t) MIN((uint64_t) st.st_size, (uint64_t) TUF_FETCH_CHUNK),
+                            (uint64_t) st.st_size > TUF_FETCH_CHUNK, dir_deliver, &d);
+        if (r < 0 && r == d.read_error)
+                return tuf_error(ret_error, r, "cannot read '%s': %s", name, strerror(-r));
+        return r;
 }
 
 static void dir_free(TufFetcher *f) {

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* The directory fetcher delivers a file's bytes in order and whole, however it reads them: large targets
  * with direct I/O on a file system that has it (this test's directory is under /var/tmp, not tmpfs), small
- * files and metadata through the page cache; and it keeps its bound. */
+ * files and metadata through the page cache; and it keeps its bound. Under it, tuf_read_chunks() (which the
+ * bundle fetcher shares) delivers in order with the reading ahead on its thread, and stops at the first
+ * error of either side. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +19,7 @@
 #include "fileio.h"
 #include "macro.h"
 #include "tuf-fetch.h"
+#include "tuf-read-ahead.h"
 
 static char dir[] = "/var/tmp/test-tuf-fetch-dir-XXXXXX";
 
@@ -109,6 +112,82 @@ static void bound(void **state) {
         tuf_fetcher_free(f);
 }
 
+/* A made-up file of `chunks` chunks and a short tail, whose read fails with `fail` at chunk fail_at. */
+typedef struct Source {
+        size_t chunks, reads, fail_at;
+        int fail;
+} Source;
+
+static uint8_t pattern(size_t chunk, size_t i) {
+        return (uint8_t) (chunk * 7 + i);
+}
+
+static ssize_t source_read(void *buf, size_t size, void *userdata) {
+        Source *s = userdata;
+        size_t n = s->reads < s->chunks ? size : s->reads == s->chunks ? 100 : 0;
+
+        assert_int_equal(size, TUF_FETCH_CHUNK);
+        if (s->fail < 0 && s->reads == s->fail_at)
+                return s->fail;
+        for (size_t i = 0; i < n; i++)
+                ((uint8_t *) buf)[i] = pattern(s->reads, i);
+        s->reads++;
+        return (ssize_t) n;
+}
+
+/* Checks each delivery against the pattern; fails with `fail` at delivery fail_at. */
+typedef struct Sink {
+        size_t calls, fail_at;
+        int fail;
+} Sink;
+
+static int sink_check(const void *data, size_t size, void *userdata) {
+        Sink *k = userdata;
+
+        if (k->fail < 0 && k->calls == k->fail_at)
+                return k->fail;
+        for (size_t i = 0; i < size; i++)
+                if (((const uint8_t *) data)[i] != pattern(k->calls, i))
+                        fail_msg("delivery %zu: byte %zu differs", k->calls, i);
+        k->calls++;
+        return 0;
+}
+
+static void read_chunks_in_order(void **state) {
+        for (int ahead = 0; ahead <= 1; ahead++) {
+                Source s = { .chunks = 3 * TUF_READ_AHEAD_DEPTH };
+                Sink k = {};
+
+                assert_int_equal(tuf_read_chunks(source_read, &s, TUF_FETCH_CHUNK, ahead, sink_check, &k), 0);
+                assert_int_equal(k.calls, s.chunks + 1);
+        }
+}
+
+/* A failing sink stops the reader, which is at most the ring ahead; the sink's error is returned. */
+static void read_chunks_sink_error(void **state) {
+        for (int ahead = 0; ahead <= 1; ahead++) {
+                Source s = { .chunks = 20 };
+                Sink k = { .fail_at = 2, .fail = -ECANCELED };
+
+                assert_int_equal(tuf_read_chunks(source_read, &s, TUF_FETCH_CHUNK, ahead, sink_check, &k),
+                                 -ECANCELED);
+                assert_int_equal(k.calls, 2);
+                assert_true(s.reads <= 3 + TUF_READ_AHEAD_DEPTH);
+        }
+}
+
+/* A failing read: what was read before it is delivered, then its error is returned. */
+static void read_chunks_read_error(void **state) {
+        for (int ahead = 0; ahead <= 1; ahead++) {
+                Source s = { .chunks = 20, .fail_at = 5, .fail = -EIO };
+                Sink k = {};
+
+                assert_int_equal(tuf_read_chunks(source_read, &s, TUF_FETCH_CHUNK, ahead, sink_check, &k),
+                                 -EIO);
+                assert_int_equal(k.calls, 5);
+        }
+}
+
 static int setup(void **state) {
         char path[128];
 
@@ -132,6 +211,9 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(sizes),
                 cmocka_unit_test(bound),
+                cmocka_unit_test(read_chunks_in_order),
+                cmocka_unit_test(read_chunks_sink_error),
+                cmocka_unit_test(read_chunks_read_error),
         };
 
         return cmocka_run_group_tests(tests, setup, teardown);
