@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: MIT */
-#include <curl/curl.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -8,6 +7,7 @@
 
 #include "macro.h"
 #include "tuf-content-range.h"
+#include "tuf-curl-dl.h"
 #include "tuf-error.h"
 #include "tuf-fetch.h"
 
@@ -62,7 +62,7 @@ static int check_resumed_response(Transfer *t) {
         long status = 0;
 
         t->checked = true;
-        (void) curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
+        (void) tuf_curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
         if (status == 200) {
                 t->skip = t->from;
                 return 0;
@@ -70,7 +70,7 @@ static int check_resumed_response(Transfer *t) {
         if (status != 206)
                 return transfer_fail(t, -EBADMSG, "resuming at byte %" PRIu64 ": the server answered %ld",
                                      t->from, status);
-        if (curl_easy_header(t->curl, "Content-Range", 0, CURLH_HEADER, -1, &h) != CURLHE_OK)
+        if (sym_curl_easy_header(t->curl, "Content-Range", 0, CURLH_HEADER, -1, &h) != CURLHE_OK)
                 return transfer_fail(t, -EBADMSG,
                                      "resuming at byte %" PRIu64 ": 206 response without Content-Range",
                                      t->from);
@@ -119,13 +119,13 @@ static int build_url(CurlFetcher *c, CURL *curl, TufArea area, const char *name,
                 return -ENOMEM;
         for (const char *p = name; *p;) {
                 size_t n = strcspn(p, "/");
-                char *part = curl_easy_escape(curl, p, (int) n), *joined;
+                char *part = sym_curl_easy_escape(curl, p, (int) n), *joined;
                 int k;
 
                 if (!part)
                         return -ENOMEM;
                 k = asprintf(&joined, "%s/%s", url, part);
-                curl_free(part);
+                sym_curl_free(part);
                 if (k < 0)
                         return -ENOMEM;
                 free(url);
@@ -180,28 +180,28 @@ static bool broke_off(CURLcode code, uint64_t received) {
 static int setup(CURL *curl, const char *url, Transfer *t, char *errbuf) {
         char range[32];
 
-        curl_easy_reset(curl);
-        if (curl_easy_setopt(curl, CURLOPT_URL, url) != CURLE_OK ||
-            curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https,file") != CURLE_OK ||
-            curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https") != CURLE_OK ||
-            curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L) != CURLE_OK ||
-            curl_easy_setopt(curl, CURLOPT_MAXREDIRS, (long) MAX_REDIRECTS) != CURLE_OK ||
-            curl_easy_setopt(curl, CURLOPT_FAILONERROR, 1L) != CURLE_OK ||
-            curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
-            curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT) != CURLE_OK ||
-            curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, LOW_SPEED_LIMIT) != CURLE_OK ||
-            curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, LOW_SPEED_TIME) != CURLE_OK ||
-            curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE,
-                             (curl_off_t) MIN(t->max_size, (uint64_t) INT64_MAX)) != CURLE_OK ||
-            curl_easy_setopt(curl, CURLOPT_USERAGENT, "bulkhead-update/" BULKHEAD_VERSION) != CURLE_OK ||
-            curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf) != CURLE_OK ||
-            curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, write_cb) != CURLE_OK ||
-            curl_easy_setopt(curl, CURLOPT_WRITEDATA, t) != CURLE_OK)
+        sym_curl_easy_reset(curl);
+        if (tuf_curl_easy_setopt(curl, CURLOPT_URL, url) != CURLE_OK ||
+            tuf_curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https,file") != CURLE_OK ||
+            tuf_curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https") != CURLE_OK ||
+            tuf_curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L) != CURLE_OK ||
+            tuf_curl_easy_setopt(curl, CURLOPT_MAXREDIRS, (long) MAX_REDIRECTS) != CURLE_OK ||
+            tuf_curl_easy_setopt(curl, CURLOPT_FAILONERROR, 1L) != CURLE_OK ||
+            tuf_curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
+            tuf_curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT) != CURLE_OK ||
+            tuf_curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, LOW_SPEED_LIMIT) != CURLE_OK ||
+            tuf_curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, LOW_SPEED_TIME) != CURLE_OK ||
+            tuf_curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE,
+                                 (curl_off_t) MIN(t->max_size, (uint64_t) INT64_MAX)) != CURLE_OK ||
+            tuf_curl_easy_setopt(curl, CURLOPT_USERAGENT, "bulkhead-update/" BULKHEAD_VERSION) != CURLE_OK ||
+            tuf_curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf) != CURLE_OK ||
+            tuf_curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, write_cb) != CURLE_OK ||
+            tuf_curl_easy_setopt(curl, CURLOPT_WRITEDATA, t) != CURLE_OK)
                 return -EINVAL;
         /* CURLOPT_RANGE, not CURLOPT_RESUME_FROM: libcurl fails a resume that gets a 200, which we can
          * still use by skipping what the sink already has. */
         if (t->from > 0 && (!snprintf_ok(range, "%" PRIu64 "-", t->from) ||
-                            curl_easy_setopt(curl, CURLOPT_RANGE, range) != CURLE_OK))
+                            tuf_curl_easy_setopt(curl, CURLOPT_RANGE, range) != CURLE_OK))
                 return -EINVAL;
         return 0;
 }
@@ -227,8 +227,8 @@ static int fetch_with(CurlFetcher *c, CURL *curl, TufArea area, const char *name
                 t.checked = false;
                 if (setup(curl, url, &t, errbuf) < 0)
                         return tuf_error(ret_error, -EINVAL, "cannot set up the download of '%s'", url);
-                code = curl_easy_perform(curl);
-                (void) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+                code = sym_curl_easy_perform(curl);
+                (void) tuf_curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
                 /* An empty 206 or 200 calls no write callback: its status is checked here. */
                 if (t.error == 0 && code == CURLE_OK && t.from > 0 && !t.checked)
                         (void) check_resumed_response(&t);
@@ -244,7 +244,7 @@ static int fetch_with(CurlFetcher *c, CURL *curl, TufArea area, const char *name
                 if (t.from > 0)
                         (void) snprintf_ok(at, " (resuming at byte %" PRIu64 ")", t.from);
                 if (!*errbuf)
-                        (void) snprintf_ok(errbuf, "%s", curl_easy_strerror(code));
+                        (void) snprintf_ok(errbuf, "%s", sym_curl_easy_strerror(code));
                 if (!broke_off(code, t.size)) {
                         r = map_error(code, status);
                         if (r == -ENOENT || r == -EFBIG)
@@ -281,12 +281,12 @@ static int curl_fetch(TufFetcher *f, TufArea area, const char *name, uint64_t ma
         shared = !c->busy;
         c->busy = true;
         pthread_mutex_unlock(&c->lock);
-        curl = shared ? c->curl : curl_easy_init();
+        curl = shared ? c->curl : sym_curl_easy_init();
         if (!curl)
                 return -ENOMEM;
         r = fetch_with(c, curl, area, name, max_size, sink, userdata, ret_error);
         if (!shared) {
-                curl_easy_cleanup(curl);
+                sym_curl_easy_cleanup(curl);
                 return r;
         }
         pthread_mutex_lock(&c->lock);
@@ -298,12 +298,12 @@ static int curl_fetch(TufFetcher *f, TufArea area, const char *name, uint64_t ma
 static void curl_fetcher_free(TufFetcher *f) {
         CurlFetcher *c = (CurlFetcher *) f;
 
-        curl_easy_cleanup(c->curl);
+        sym_curl_easy_cleanup(c->curl);
         pthread_mutex_destroy(&c->lock);
         free(c->base_url[0]);
         free(c->base_url[1]);
         free(c);
-        curl_global_cleanup();
+        tuf_curl_release();
 }
 
 static char *strip_slashes(const char *url) {
@@ -317,17 +317,19 @@ static char *strip_slashes(const char *url) {
 int tuf_fetcher_curl_new(const char *metadata_url, const char *targets_url, TufFetcher **ret,
                          char **ret_error) {
         CurlFetcher *c;
+        int r;
 
-        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-                return tuf_error(ret_error, -EIO, "cannot initialize libcurl");
+        r = tuf_curl_acquire(ret_error);
+        if (r < 0)
+                return r;
         c = calloc(1, sizeof(CurlFetcher));
         if (!c) {
-                curl_global_cleanup();
+                tuf_curl_release();
                 return -ENOMEM;
         }
         c->base = (TufFetcher){ .fetch = curl_fetch, .free = curl_fetcher_free };
         pthread_mutex_init(&c->lock, NULL);
-        c->curl = curl_easy_init();
+        c->curl = sym_curl_easy_init();
         c->base_url[TUF_AREA_METADATA] = strip_slashes(metadata_url);
         c->base_url[TUF_AREA_TARGETS] = strip_slashes(targets_url);
         for (int i = 0; i < 2; i++)
