@@ -53,6 +53,10 @@ while read -r prog dest; do
                         [ -e "$root/usr/lib64/$lib" ] || missing_libs+=" $prog:$lib"
         done
 done < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/tools/lib/image-programs.list")
+# And those loaded with dlopen(), which no NEEDED entry names: libtuf's libcurl for URL repositories.
+for lib in libcurl.so.4; do
+        [ -e "$root/usr/lib/x86_64-linux-gnu/$lib" ] || missing_libs+=" update:$lib (dlopen)"
+done
 [ -z "$missing_libs" ] && pass "every library our programs need is in the image" ||
         fail "libraries missing from the image:$missing_libs"
 
