@@ -39,6 +39,11 @@
 /* Writeback of buffered writes is started every this many bytes, so that the final fsync waits for the last
  * few only. */
 #define WRITEBACK_STEP (8 * 1024 * 1024)
+/* What was written directly is flushed from the device's cache every this many bytes while the stream goes
+ * on (by the reader, with UpdateWriterOptions.read_back_early): a flush waits for every byte written since
+ * the one before, which a virtual disk's host only then writes out, so that the final fsync waits for the
+ * last few MiB and not for all of them. */
+#define FLUSH_STEP (8 * 1024 * 1024)
 /* Direct I/O needs offsets, sizes and buffers aligned to the device's logical block: 4096 covers 512 too. */
 #define DIRECT_ALIGN 4096
 
@@ -86,7 +91,7 @@ struct UpdateWriter {
         /* The reader's (with UpdateWriterOptions.read_back_early): what it has read back of the bytes
          * written directly, and how that went. */
         uint8_t *read_buf;
-        uint64_t read_back_to, read_back_at;
+        uint64_t read_back_to, read_back_at, flushed_to;
         int read_back_r;
 
         /* The hasher's alone while it runs: sha256, tree, crc. The writer's: written, writeback_from,
@@ -338,7 +343,7 @@ static int read_back_range(UpdateWriter *w, int fd, uint8_t *buf, size_t size, u
  * device holds, flushed or not, so the read-back needs not wait for the end and the fsync. It runs while
  * later slots are decompressed, hashed and written, when the device has time for it. It stops at the
  * first slot that reads back differently, or at a read that fails, and keeps the result for
- * update_writer_read_back(). */
+ * update_writer_read_back(). Every FLUSH_STEP bytes it also flushes what it read back. */
 static void *reader_main(void *userdata) {
         UpdateWriter *w = userdata;
 
@@ -361,6 +366,15 @@ static void *reader_main(void *userdata) {
                         break;
                 }
                 w->read_back_to = to;
+                if (to - w->flushed_to >= FLUSH_STEP) {
+                        /* A head start: the caller's fsync after the last slot is what makes the data
+                         * durable, and reports what failed here too (a write-back error reaches every
+                         * open file of the device once). */
+                        pthread_mutex_unlock(&w->lock);
+                        (void) fdatasync(w->direct_fd);
+                        pthread_mutex_lock(&w->lock);
+                        w->flushed_to = to;
+                }
         }
         pthread_mutex_unlock(&w->lock);
         return NULL;
