@@ -150,6 +150,24 @@ static int write_verity(UpdateRepo *repo, const UpdateImage *img, UpdatePartitio
         return 0;
 }
 
+/* The verity target's download and write, on a thread of its own beside the root's stream: it is small, and
+ * after the root it would be one more wait for the repository and the device with the CPU idle. */
+typedef struct VerityJob {
+        UpdateRepo *repo;
+        const UpdateImage *img;
+        UpdatePartition *part;
+        UpdateWriter *w;
+        char *error;
+        int r;
+} VerityJob;
+
+static void *verity_job_main(void *userdata) {
+        VerityJob *j = userdata;
+
+        j->r = write_verity(j->repo, j->img, j->part, &j->w, &j->error);
+        return NULL;
+}
+
 static int check_read_back(UpdateWriter *w, UpdateReadBack which, const UpdatePartition *part,
                            char **ret_error) {
         uint64_t at = 0;
@@ -218,10 +236,20 @@ int update_install_write(UpdateRepo *repo, const UpdateImage *img, UpdatePartiti
         in->tree_fd = memfd_create("verity-tree", MFD_CLOEXEC);
         if (in->tree_fd < 0)
                 return tuf_error(ret_error, negative_errno(), "memfd_create: %s", strerror(errno));
+        VerityJob job = { .repo = repo, .img = img, .part = verity };
+        pthread_t t;
+        bool started = pthread_create(&t, NULL, verity_job_main, &job) == 0;
+
         r = write_root(repo, img, root, &in->v, in->tree_fd, &in->root_w, &in->written, ret_error);
-        if (r < 0)
-                return r;
-        r = write_verity(repo, img, verity, &in->verity_w, ret_error);
+        if (started)
+                (void) pthread_join(t, NULL);
+        else if (r >= 0)
+                verity_job_main(&job); /* no thread: after the root */
+        in->verity_w = job.w;
+        /* The root's error first: it names the larger and earlier part of the image. */
+        if (r >= 0 && job.r < 0)
+                r = tuf_error(ret_error, job.r, "%s", job.error ?: strerror(-job.r));
+        free(job.error);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(in);
