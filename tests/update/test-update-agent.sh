@@ -170,6 +170,18 @@ rc=0
 [ "$rc" -eq 1 ] && grep -q "^error: .*root.erofs.zst" apply.txt || fail "apply: tampered root: $(cat apply.txt)"
 state_is error
 ! ls esp/EFI/Linux | grep -q -- '-b' || fail "tampered root, but a UKI was staged: $(ls esp/EFI/Linux)"
+# A changed verity tree (downloaded beside the root, on a thread of its own) likewise.
+rm -rf evil
+cp -r repo evil
+printf 'X' | dd of="$(find evil/targets/qemu-2.0.0 -name '*verity.img')" bs=1 seek=100 conv=notrunc status=none
+cp disk-orig.img disk.img
+rc=0
+"$update" apply --root $root --repo evil --variant qemu --state state.json --metadata-cache cache --now $now --current-version 1.0.0 \
+        --seed 0 --current-set a --esp esp --disk disk.img --migrations-dir mig >apply.txt 2>&1 || rc=$?
+[ "$rc" -eq 1 ] && grep -q "^error: .*verity.img: sha256 hash does not match" apply.txt ||
+        fail "apply: tampered verity tree: $(cat apply.txt)"
+state_is error
+! ls esp/EFI/Linux | grep -q -- '-b' || fail "tampered verity tree, but a UKI was staged: $(ls esp/EFI/Linux)"
 # A signed image whose verity tree belongs to another root: every hash the repository lists is right, and
 # only recomputing the tree from the written root catches it, before the UKI appears.
 cp -r images/2.0.0 images/3.0.0
