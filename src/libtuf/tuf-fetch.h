@@ -38,7 +38,8 @@ struct TufFetcher {
          * Must not deliver more than max_size bytes. Returns 0; -ENOENT if the repository does not have
          * the file; -EFBIG if it is longer than max_size; -EAGAIN (and a message) if the transfer broke
          * off and fetching the file again from the start may succeed; another negative errno (and a
-         * message in *ret_error) for anything else. Two threads may fetch at once. */
+         * message in *ret_error) for anything else. Several threads may fetch at once (an apply fetches
+         * the root, the verity tree and the UKI together). */
         int (*fetch)(TufFetcher *f, TufArea area, const char *name, uint64_t max_size, TufSink sink,
                      void *userdata, char **ret_error);
         void (*free)(TufFetcher *f);
