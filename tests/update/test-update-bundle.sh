@@ -55,11 +55,7 @@ EOF
 }
 
 for v in 1.0.0 2.0.0 3.0.0; do
-        mkdir -p "images/$v"
-        head -c 65536 /dev/urandom >"images/$v/root.erofs"
-        "$mkverity" --salt 00ff "images/$v/root.erofs" "images/$v/verity.img" >"images/$v/verity.env"
-        echo "uki $v a" >"images/$v/uki-a.efi"
-        echo "uki $v b" >"images/$v/uki-b.efi"
+        fake_image "$v" 65536
 done
 printf '1.0.0 2.0.0 settings-v2\n2.0.0 1.0.0 settings-v1\n' >images/2.0.0/migrations.txt
 mkdir images/2.0.0/migrations

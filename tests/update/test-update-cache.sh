@@ -18,11 +18,7 @@ cd "$out"
 . "$lib"
 
 for v in 1.0.0 2.0.0; do
-        mkdir -p "images/$v"
-        head -c 65536 /dev/urandom >"images/$v/root.erofs"
-        "$mkverity" --salt 00ff "images/$v/root.erofs" "images/$v/verity.img" >"images/$v/verity.env"
-        echo "uki $v a" >"images/$v/uki-a.efi"
-        echo "uki $v b" >"images/$v/uki-b.efi"
+        fake_image "$v" 65536
 done
 run_repo keys create --dir keys --type ed25519
 run_repo init --repo repo --keys keys

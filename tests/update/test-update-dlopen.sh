@@ -24,11 +24,7 @@ case " $(echo $needed) " in
 *" libcurl."*) fail "update links libcurl: $(echo $needed)" ;;
 esac
 
-mkdir -p images/2.0.0
-head -c 65536 /dev/urandom >images/2.0.0/root.erofs
-"$mkverity" --salt 00ff images/2.0.0/root.erofs images/2.0.0/verity.img >images/2.0.0/verity.env
-echo "uki 2.0.0 a" >images/2.0.0/uki-a.efi
-echo "uki 2.0.0 b" >images/2.0.0/uki-b.efi
+fake_image 2.0.0 65536
 run_repo keys create --dir keys --type ed25519
 run_repo init --repo repo --keys keys
 run_repo add --repo repo --version 2.0.0 --image-dir images/2.0.0 --variant qemu --released 2025-02-01T00:00:00Z \

@@ -41,11 +41,7 @@ start_server() { # SERVER OPTIONS...
 
 # 512 KiB of random bytes: zstd cannot shrink them, so the root target is about as large, and breaks
 # after 100000 bytes land inside it.
-mkdir -p images/2.0.0
-head -c 524288 /dev/urandom >images/2.0.0/root.erofs
-"$mkverity" --salt 00ff images/2.0.0/root.erofs images/2.0.0/verity.img >images/2.0.0/verity.env
-echo "uki 2.0.0 a" >images/2.0.0/uki-a.efi
-echo "uki 2.0.0 b" >images/2.0.0/uki-b.efi
+fake_image 2.0.0 524288
 run_repo keys create --dir keys --type ed25519
 run_repo init --repo repo --keys keys
 run_repo add --repo repo --version 2.0.0 --image-dir images/2.0.0 --variant qemu --compress zstd \
