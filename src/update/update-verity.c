@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fileio.h"
@@ -47,25 +48,35 @@ bool update_verity_covers(const UpdateImage *img, uint64_t root_length) {
                (uint64_t) blocks * (uint64_t) size == root_length;
 }
 
-/* The tree we computed against the one written, past the superblock (its UUID is random per build). */
+/* The tree we computed against the one written, past the superblock (its UUID is random per build), in
+ * pieces of COMPARE_CHUNK: a tree is 1/128 of its root, a few MiB. */
+#define COMPARE_CHUNK (256 * 1024)
+
 static int compare_tree(int computed_fd, UpdatePartition *verity, uint64_t from, uint64_t to,
                         char **ret_error) {
-        uint8_t a[4096], b[4096];
+        _cleanup_free_ uint8_t *a = malloc(COMPARE_CHUNK), *b = malloc(COMPARE_CHUNK);
         int r;
 
+        if (!a || !b)
+                return -ENOMEM;
         for (uint64_t off = from; off < to;) {
-                size_t n = (size_t) MIN((uint64_t) sizeof(a), to - off);
+                size_t n = (size_t) MIN((uint64_t) COMPARE_CHUNK, to - off);
 
                 if ((r = pread_full(computed_fd, a, n, (off_t) off)) < 0 ||
                     (r = pread_full(verity->fd, b, n, (off_t) (verity->offset + off))) < 0)
                         return tuf_error(ret_error, r, "%s: cannot read the hash tree: %s", verity->name,
                                          strerror(-r));
-                if (memcmp(a, b, n) != 0)
+                if (memcmp(a, b, n) != 0) {
+                        size_t i = 0;
+
+                        while (a[i] == b[i])
+                                i++;
                         return tuf_error(
                                 ret_error, -EBADMSG,
                                 "%s: the hash tree differs from the one computed from the root image "
                                 "at byte %" PRIu64,
-                                verity->name, off);
+                                verity->name, off + i);
+                }
                 off += n;
         }
         return 0;

@@ -194,6 +194,23 @@ rc=0
         fail "apply: mismatched verity tree: $(cat apply.txt)"
 ! ls -A esp/EFI/Linux | grep -q -- '-b' || fail "mismatched verity tree, but a UKI was staged (or left behind): $(ls -A esp/EFI/Linux)"
 state_is error
+# A signed tree with the right root hash whose lower level was changed (a publisher's mistake): the tree
+# computed from the written root finds the first byte that differs.
+cp -r images/2.0.0 images/4.0.0
+rm -rf images/4.0.0/migrations.txt images/4.0.0/migrations
+printf 'X' | dd of=images/4.0.0/verity.img bs=1 seek=4196 conv=notrunc status=none
+cp -r repo wrongtree
+run_repo add --repo wrongtree --version 4.0.0 --image-dir images/4.0.0 --variant qemu --released 2025-04-01T00:00:00Z \
+        --waves 0
+run_repo sign --repo wrongtree --keys keys
+rc=0
+"$update" apply --root $root --repo wrongtree --variant qemu --state state.json --metadata-cache cache --now $now \
+        --current-version 1.0.0 --seed 0 --current-set a --esp esp --disk disk.img --migrations-dir mig --version 4.0.0 \
+        >apply.txt 2>&1 || rc=$?
+[ "$rc" -eq 1 ] && grep -q "^error: verity-b: the hash tree differs from the one computed from the root image at byte 4196" apply.txt ||
+        fail "apply: a changed tree: $(cat apply.txt)"
+! ls -A esp/EFI/Linux | grep -q -- '-b' || fail "a changed tree, but a UKI was staged: $(ls -A esp/EFI/Linux)"
+state_is error
 
 # rollback: running 2.0.0 from set b, back to set a.
 rm -f esp/EFI/Linux/*
