@@ -8,6 +8,7 @@
 #include "tuf-read-ahead.h"
 
 #define DIRECT_ALIGN 4096
+#define HUGE_MIN     (64 * 1024)
 
 typedef struct Ring {
         TufReadChunk read;
@@ -104,11 +105,18 @@ static int deliver(Ring *g, TufSink sink, void *sink_userdata) {
 
 int tuf_read_chunks(TufReadChunk read, void *read_userdata, size_t chunk, bool ahead, TufSink sink,
                     void *sink_userdata) {
-        Ring g = { .read = read, .read_userdata = read_userdata, .chunk = ALIGN_TO(MAX(chunk, (size_t) 1), DIRECT_ALIGN) };
+        Ring g = { .read = read, .read_userdata = read_userdata };
+        size_t size;
+        bool huge;
         pthread_t t;
         int r;
 
-        g.buf = ahead ? iobuf_alloc(TUF_READ_AHEAD_DEPTH * g.chunk) : aligned_alloc(DIRECT_ALIGN, g.chunk);
+        g.chunk = ALIGN_TO(MAX(chunk, (size_t) 1), DIRECT_ALIGN);
+        size = (ahead ? TUF_READ_AHEAD_DEPTH : 1) * g.chunk;
+        /* A target's buffer on huge pages: one page fault, not one per 4 KiB it fills. A metadata file's few
+         * KiB from the heap. */
+        huge = size >= HUGE_MIN;
+        g.buf = huge ? iobuf_alloc(size) : aligned_alloc(DIRECT_ALIGN, size);
         if (!g.buf)
                 return -ENOMEM;
         pthread_mutex_init(&g.lock, NULL);
@@ -121,8 +129,8 @@ int tuf_read_chunks(TufReadChunk read, void *read_userdata, size_t chunk, bool a
         }
         pthread_cond_destroy(&g.changed);
         pthread_mutex_destroy(&g.lock);
-        if (ahead)
-                iobuf_free(g.buf, TUF_READ_AHEAD_DEPTH * g.chunk);
+        if (huge)
+                iobuf_free(g.buf, size);
         else
                 free(g.buf);
         return r;

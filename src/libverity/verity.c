@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fileio.h"
+#include "iobuf.h"
 #include "macro.h"
 #include "verity.h"
 
@@ -108,13 +109,15 @@ static int hash_block(EVP_MD_CTX *salted, EVP_MD_CTX *work, const uint8_t *data,
 static int hash_level(int in_fd, uint64_t in_offset, uint64_t count, uint32_t in_size, int out_fd,
                       uint64_t out_offset, uint32_t out_size, EVP_MD_CTX *salted, EVP_MD_CTX *work) {
         size_t per_block = out_size / VERITY_DIGEST_SIZE;
-        _cleanup_free_ uint8_t *in = malloc((size_t) in_size * CHUNK_BLOCKS);
+        _cleanup_(iobuf_done) IoBuf buf = {};
         _cleanup_free_ uint8_t *out = calloc(1, out_size);
         size_t used = 0;
+        uint8_t *in;
         int r;
 
-        if (!in || !out)
+        if (iobuf_get(&buf, (size_t) in_size * CHUNK_BLOCKS) < 0 || !out)
                 return -ENOMEM;
+        in = buf.data;
         for (uint64_t done = 0; done < count;) {
                 size_t n = (size_t) MIN((uint64_t) CHUNK_BLOCKS, count - done);
 
@@ -316,15 +319,16 @@ int verity_format(int data_fd, int hash_fd, const VerityParams *p,
 int verity_format_at(int data_fd, uint64_t data_offset, int hash_fd, const VerityParams *p,
                      uint8_t ret_root_hash[VERITY_DIGEST_SIZE]) {
         _cleanup_(verity_builder_freep) VerityBuilder *b = NULL;
-        _cleanup_free_ uint8_t *in = NULL;
+        _cleanup_(iobuf_done) IoBuf buf = {};
+        uint8_t *in;
         int r;
 
         r = verity_builder_new(p, hash_fd, &b);
         if (r < 0)
                 return r;
-        in = malloc((size_t) p->data_block_size * CHUNK_BLOCKS);
-        if (!in)
+        if (iobuf_get(&buf, (size_t) p->data_block_size * CHUNK_BLOCKS) < 0)
                 return -ENOMEM;
+        in = buf.data;
         for (uint64_t done = 0; done < p->data_blocks;) {
                 size_t n = (size_t) MIN((uint64_t) CHUNK_BLOCKS, p->data_blocks - done) * p->data_block_size;
 

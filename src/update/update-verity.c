@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 #include <inttypes.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "fileio.h"
 #include "hexutil.h"
+#include "iobuf.h"
 #include "tuf-error.h"
 #include "update-verity.h"
 
@@ -54,11 +54,14 @@ bool update_verity_covers(const UpdateImage *img, uint64_t root_length) {
 
 static int compare_tree(int computed_fd, UpdatePartition *verity, uint64_t from, uint64_t to,
                         char **ret_error) {
-        _cleanup_free_ uint8_t *a = malloc(COMPARE_CHUNK), *b = malloc(COMPARE_CHUNK);
+        _cleanup_(iobuf_done) IoBuf buf = {};
+        uint8_t *a, *b;
         int r;
 
-        if (!a || !b)
+        if (iobuf_get(&buf, 2 * COMPARE_CHUNK) < 0)
                 return -ENOMEM;
+        a = buf.data;
+        b = a + COMPARE_CHUNK;
         for (uint64_t off = from; off < to;) {
                 size_t n = (size_t) MIN((uint64_t) COMPARE_CHUNK, to - off);
 
