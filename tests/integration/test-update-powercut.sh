@@ -71,7 +71,7 @@ esp_extract "$disk" "$WORK/esp.img"
 echo "  the ESP after the cut (mdir):"
 mdir -i "$WORK/esp.img" ::/EFI/Linux 2>&1 | grep -a bulkhead | sed 's/^/    /' || true
 
-ok=0 seen_v1=0 seen_v2=0 lost=0
+ok=0 seen_v1=0 seen_v2=0 lost=0 stayed=0 switched=0 before=
 declare -A states=()
 for ((run = 1; run <= runs; run++)); do
         if ! boot; then
@@ -81,6 +81,12 @@ for ((run = 1; run <= runs; run++)); do
         fi
         ok=$((ok + 1))
         case ${now% *} in "$v1") seen_v1=$((seen_v1 + 1)) ;; "$v2") seen_v2=$((seen_v2 + 1)) ;; esac
+        # The apply asked for before the cut goes to the other version: a node still on the version it ran
+        # was cut before the new set became bootable (the UKI is placed last), one on the other after.
+        if [ -n "$before" ]; then
+                if [ "${now% *}" = "$before" ]; then stayed=$((stayed + 1)); else switched=$((switched + 1)); fi
+        fi
+        before=${now% *}
         # Where the cut found the agent: the state it had recorded (ready: after the UKI was placed and the
         # ESP synced). A node whose agent said ready must boot that version: the update was durable.
         status=$(api raw -u /updates/status 2>/dev/null | tr -d '\n') || status=
@@ -104,7 +110,7 @@ summary=""
 for s in "${!states[@]}"; do summary+=" $s=${states[$s]}"; done
 # Run 1 boots after the whole update; each later run after a cut.
 echo "power cut: $ok/$runs boots after a cut reached the ready line ($seen_v1 on $v1, $seen_v2 on $v2;" \
-        "update state found:$summary)"
+        "update state found:$summary; $stayed cuts fell before the new set was bootable, $switched after)"
 [ "$ok" -eq "$runs" ] && pass "every boot after a power cut reached the ready line on $v1 or $v2" ||
         fail "$((runs - ok)) boots after a cut did not reach the ready line"
 [ "$seen_v2" -ge 1 ] && [ "$lost" -eq 0 ] && pass "no update the agent had called ready was lost to a cut" ||
