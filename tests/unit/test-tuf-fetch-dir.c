@@ -158,7 +158,8 @@ static void read_chunks_in_order(void **state) {
                 Source s = { .chunks = 3 * TUF_READ_AHEAD_DEPTH };
                 Sink k = {};
 
-                assert_int_equal(tuf_read_chunks(source_read, &s, TUF_FETCH_CHUNK, ahead, sink_check, &k), 0);
+                assert_int_equal(tuf_read_chunks(source_read, &s, TUF_FETCH_CHUNK, ahead, sink_check, &k),
+                                 0);
                 assert_int_equal(k.calls, s.chunks + 1);
         }
 }
