@@ -156,31 +156,24 @@ static int note_crc(UpdateWriter *w, const uint8_t *data, size_t size) {
         return 0;
 }
 
-/* As write_at, for whole slots, which all suit a direct write. */
-static int write_slots_at(UpdateWriter *w, struct iovec *iov, size_t n, uint64_t at) {
-        int r;
-
-        if (w->direct_fd >= 0 && !w->buffered_only && at % DIRECT_ALIGN == 0) {
-                r = pwritev_full(w->direct_fd, iov, n, (off_t) at);
-                if (r != -EINVAL)
-                        return r < 0 ? r : 1;
-                w->buffered_only = true;
-        }
-        return pwritev_full(w->fd, iov, n, (off_t) at);
-}
-
-/* Returns 1 for a direct write (on the device when this returns), 0 for a buffered one. */
-static int write_at(UpdateWriter *w, const uint8_t *data, size_t size, uint64_t at) {
+/* Writes n buffers of size bytes in all at `at`: directly where the offset and the size suit (whole slots),
+ * else through the page cache. Returns 1 for a direct write (on the device when this returns), 0 for a
+ * buffered one. */
+static int write_at(UpdateWriter *w, const struct iovec *iov, size_t n, size_t size, uint64_t at) {
+        struct iovec v[WRITE_BATCH];
         int r;
 
         if (w->direct_fd >= 0 && !w->buffered_only && at % DIRECT_ALIGN == 0 && size % DIRECT_ALIGN == 0) {
-                r = pwrite_full(w->direct_fd, data, size, (off_t) at);
+                /* A copy: pwritev_full() moves through the iovecs, and a refused write starts over. */
+                memcpy(v, iov, n * sizeof(*v));
+                r = pwritev_full(w->direct_fd, v, n, (off_t) at);
                 if (r != -EINVAL)
                         return r < 0 ? r : 1;
                 /* The device wants a larger alignment than ours: buffered from here on. */
                 w->buffered_only = true;
         }
-        return pwrite_full(w->fd, data, size, (off_t) at);
+        memcpy(v, iov, n * sizeof(*v));
+        return pwritev_full(w->fd, v, n, (off_t) at);
 }
 
 /* Hashes one slot and notes its CRC: the hashes and the CRC are of the very buffer that is written. */
@@ -208,10 +201,7 @@ static int write_slots(UpdateWriter *w, uint64_t first, size_t n) {
                 iov[k] = (struct iovec){ w->slot[i], w->slot_size[i] };
                 size += w->slot_size[i];
         }
-        if (n == 1)
-                r = write_at(w, iov[0].iov_base, size, w->offset + w->written);
-        else
-                r = write_slots_at(w, iov, n, w->offset + w->written);
+        r = write_at(w, iov, n, size, w->offset + w->written);
         if (r < 0)
                 return r;
         if (r > 0 && w->direct_end == w->written)
@@ -671,16 +661,21 @@ static int stop_decompressor(UpdateWriter *w) {
         return r;
 }
 
-/* Waits for the hasher and the writer to finish what is queued and stop. Returns the first error of any
- * stage. */
-static int stop_workers(UpdateWriter *w) {
-        if (!w->workers_started)
-                return w->error;
+/* Waits for the hasher to hash what is queued and stop; the writer then stops once it has written it. */
+static void stop_hasher(UpdateWriter *w) {
         pthread_mutex_lock(&w->lock);
         w->closing = true;
         pthread_cond_broadcast(&w->out_changed);
         pthread_mutex_unlock(&w->lock);
         (void) pthread_join(w->hasher, NULL);
+}
+
+/* Waits for the hasher and the writer to finish what is queued and stop. Returns the first error of any
+ * stage. */
+static int stop_workers(UpdateWriter *w) {
+        if (!w->workers_started)
+                return w->error;
+        stop_hasher(w);
         (void) pthread_join(w->writer, NULL);
         if (w->reader_started)
                 (void) pthread_join(w->reader, NULL);
@@ -815,11 +810,7 @@ int update_writer_new(int fd, uint64_t offset, uint64_t limit, UpdateCompression
         if (r < 0) {
                 /* The hasher alone: stop it as though abandoned. */
                 set_error(w, r);
-                pthread_mutex_lock(&w->lock);
-                w->closing = true;
-                pthread_cond_broadcast(&w->out_changed);
-                pthread_mutex_unlock(&w->lock);
-                (void) pthread_join(w->hasher, NULL);
+                stop_hasher(w);
                 return r;
         }
         w->workers_started = true;
