@@ -76,8 +76,7 @@ static int bundle_fetch(TufFetcher *f, TufArea area, const char *name, uint64_t 
         if (m->size > max_size)
                 return -EFBIG;
         BundleRead b = { .fd = bundle->fd, .offset = m->offset, .size = m->size };
-        r = tuf_read_chunks(bundle_read_chunk, &b, (size_t) MIN(m->size, (uint64_t) TUF_FETCH_CHUNK),
-                            m->size > TUF_FETCH_CHUNK, sink, userdata);
+        r = tuf_read_chunks(bundle_read_chunk, &b, m->size, sink, userdata);
         if (r < 0 && r == b.read_error)
                 return b.cut ? tuf_error(ret_error, r, "%s: member '%s': the bundle ends inside it",
                                          bundle->path, m->name)

@@ -112,11 +112,7 @@ static int dir_fetch(TufFetcher *f, TufArea area, const char *name, uint64_t max
                       .max_size = max_size,
                       .sink = sink,
                       .userdata = userdata };
-        /* Chunks no larger than the file: metadata files are a few KiB, read in one go. A target of more
-         * than a chunk is read ahead of its delivery. */
-        r = tuf_read_chunks(dir_read_chunk, &d,
-                            (size_t) MIN((uint64_t) st.st_size, (uint64_t) TUF_FETCH_CHUNK),
-                            (uint64_t) st.st_size > TUF_FETCH_CHUNK, dir_deliver, &d);
+        r = tuf_read_chunks(dir_read_chunk, &d, (uint64_t) st.st_size, dir_deliver, &d);
         if (r < 0 && r == d.read_error)
                 return tuf_error(ret_error, r, "cannot read '%s': %s", name, strerror(-r));
         return r;

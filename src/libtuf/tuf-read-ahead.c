@@ -103,20 +103,20 @@ static int deliver(Ring *g, TufSink sink, void *sink_userdata) {
         return r;
 }
 
-int tuf_read_chunks(TufReadChunk read, void *read_userdata, size_t chunk, bool ahead, TufSink sink,
+int tuf_read_chunks(TufReadChunk read, void *read_userdata, uint64_t size, TufSink sink,
                     void *sink_userdata) {
         Ring g = { .read = read, .read_userdata = read_userdata };
-        size_t size;
-        bool huge;
+        bool ahead = size > TUF_FETCH_CHUNK, huge;
+        size_t bytes;
         pthread_t t;
         int r;
 
-        g.chunk = ALIGN_TO(MAX(chunk, (size_t) 1), DIRECT_ALIGN);
-        size = (ahead ? TUF_READ_AHEAD_DEPTH : 1) * g.chunk;
+        g.chunk = ALIGN_TO((size_t) MAX(MIN(size, (uint64_t) TUF_FETCH_CHUNK), (uint64_t) 1), DIRECT_ALIGN);
+        bytes = (ahead ? TUF_READ_AHEAD_DEPTH : 1) * g.chunk;
         /* A target's buffer on huge pages: one page fault, not one per 4 KiB it fills. A metadata file's few
          * KiB from the heap. */
-        huge = size >= HUGE_MIN;
-        g.buf = huge ? iobuf_alloc(size) : aligned_alloc(DIRECT_ALIGN, size);
+        huge = bytes >= HUGE_MIN;
+        g.buf = huge ? iobuf_alloc(bytes) : aligned_alloc(DIRECT_ALIGN, bytes);
         if (!g.buf)
                 return -ENOMEM;
         pthread_mutex_init(&g.lock, NULL);
@@ -130,7 +130,7 @@ int tuf_read_chunks(TufReadChunk read, void *read_userdata, size_t chunk, bool a
         pthread_cond_destroy(&g.changed);
         pthread_mutex_destroy(&g.lock);
         if (huge)
-                iobuf_free(g.buf, size);
+                iobuf_free(g.buf, bytes);
         else
                 free(g.buf);
         return r;

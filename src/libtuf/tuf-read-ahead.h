@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "tuf-fetch.h"
@@ -17,9 +17,10 @@
 /* Reads up to size bytes into buf (4096-aligned, for direct reads): the count, 0 at the end, or -errno. */
 typedef ssize_t (*TufReadChunk)(void *buf, size_t size, void *userdata);
 
-/* Reads chunks of up to chunk bytes with read until it returns 0, and delivers each to sink in order. With
- * ahead, the reading runs ahead on a thread (inline where no thread can be started); without, one read,
- * then its delivery (a file of a chunk or two is not worth a thread). Returns 0 at the end, the sink's error
+/* Reads a file of about size bytes (it may turn out longer or shorter) with read until that returns 0, and
+ * delivers it to sink in order, in chunks of TUF_FETCH_CHUNK or the size if less (metadata's few KiB in one
+ * read). A file of more than one chunk is read ahead on a thread (inline where no thread can be started);
+ * a smaller one is not worth a thread: one read, then its delivery. Returns 0 at the end, the sink's error
  * (reading stops), or the read's error once every chunk read before it was delivered. */
-int tuf_read_chunks(TufReadChunk read, void *read_userdata, size_t chunk, bool ahead, TufSink sink,
+int tuf_read_chunks(TufReadChunk read, void *read_userdata, uint64_t size, TufSink sink,
                     void *sink_userdata);
