@@ -79,6 +79,21 @@ motd_sha=$(api --json raw -u '/configuration-files?names=motd' | jq -r .motd.sha
 [ "$motd_sha" = "$(printf 'changed live\n' | sha256sum | cut -d' ' -f1)" ] &&
         pass "apiclient set motd re-rendered /etc/motd live" || fail "motd after set: $motd_sha"
 
+# Clients one after another, as fast as they come: each is answered (a set is two connections back to
+# back). The bridge must not lose a request to the hang-up of the client before it.
+lost=0
+for i in $(seq 40); do
+        if [ $((i % 4)) -eq 0 ]; then
+                timeout 30 "$TOP/build/bin/apiclient" --socket "$WORK/api.sock" set motd="round $i" || lost=$((lost + 1))
+        else
+                timeout 30 "$TOP/build/bin/apiclient" --socket "$WORK/api.sock" get motd >/dev/null || lost=$((lost + 1))
+        fi
+done
+got=$(api --json get motd)
+[ "$lost" -eq 0 ] && [ "$got" = '{"motd":"round 40"}' ] && pass "40 API clients in a row, each answered" ||
+        fail "$lost of 40 API clients had no answer in 30 s (motd $got)"
+api set motd="changed live"
+
 vm_shutdown || fail "did not power off"
 printf '[settings]\nmotd = "must not apply: not first boot"\n' >"$WORK/second.toml"
 boot "$WORK/second.toml"
