@@ -119,6 +119,10 @@ static int resend_pending(Bridge *b) {
 int bridge_from_port(Bridge *b, const void *buf, size_t n) {
         int r;
 
+        /* Answers that came in already go out first: they end what is pending, and a connection the server
+         * has closed since is seen as closed before these bytes go into it. */
+        if (b->api >= 0)
+                (void) bridge_from_api(b);
         if (b->api < 0) {
                 r = connect_api(b);
                 if (r < 0)
@@ -154,20 +158,89 @@ void bridge_port_hangup(Bridge *b) {
         close_api(b);
 }
 
+/* The port is non-blocking: with no host client connected, a write would wait for the next one, and that
+ * client would read an answer that is not its own. */
+static int write_port(Bridge *b, const char *p, size_t n) {
+        while (n > 0) {
+                ssize_t k = write(b->port, p, n);
+                if (k < 0) {
+                        struct pollfd pfd = { .fd = b->port, .events = POLLOUT };
+                        if (errno == EINTR)
+                                continue;
+                        if (errno != EAGAIN)
+                                return negative_errno();
+                        if (poll(&pfd, 1, 100) < 0 && errno != EINTR)
+                                return negative_errno();
+                        if ((pfd.revents & (POLLHUP | POLLERR)) && !(pfd.revents & POLLOUT) &&
+                            port_stays_hung_up(b->port))
+                                return -ENOTCONN;
+                        continue;
+                }
+                p += k;
+                n -= (size_t) k;
+        }
+        return 0;
+}
+
 int bridge_from_api(Bridge *b) {
         char buf[65536];
-        ssize_t n = read(b->api, buf, sizeof(buf));
+
+        for (;;) {
+                ssize_t n = recv(b->api, buf, sizeof(buf), MSG_DONTWAIT);
+                int r;
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0 && errno == EAGAIN)
+                        return 0;
+                if (n <= 0)
+                        return resend_pending(b);
+                forget_pending(b);
+                r = write_port(b, buf, (size_t) n);
+                if (r < 0) {
+                        /* No host client to take the answer: this connection's exchange is over. */
+                        log_warning_errno(r, "Dropped %zd bytes of an answer: %m", n);
+                        close_api(b);
+                        return r;
+                }
+        }
+}
+
+int bridge_from_port_readable(Bridge *b) {
+        char buf[65536];
+        ssize_t n = read(b->port, buf, sizeof(buf));
 
         if (n < 0 && (errno == EAGAIN || errno == EINTR))
+                return 0; /* readiness that was gone by the time of the read: a hang-up undone, say */
+        if (n < 0)
+                return negative_errno();
+        if (n == 0) {
+                bridge_port_hangup(b);
                 return 0;
-        if (n <= 0)
-                return resend_pending(b);
-        forget_pending(b);
-        int r = loop_write(b->port, buf, (size_t) n);
-        if (r < 0) {
-                /* No host client to take the answer: this connection's exchange is over. */
-                close_api(b);
-                return r;
         }
+        return bridge_from_port(b, buf, (size_t) n);
+}
+
+int bridge_run_once(Bridge *b, int timeout_ms) {
+        struct pollfd p[2] = { { .fd = b->port, .events = POLLIN }, { .fd = b->api, .events = POLLIN } };
+        int r = poll(p, b->api >= 0 ? 2 : 1, timeout_ms);
+
+        if (r < 0)
+                return errno == EINTR ? 0 : negative_errno();
+        if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+                bool hung_up = !(p[0].revents & POLLIN);
+                r = bridge_from_port_readable(b);
+                /* With no host client the port polls hung up without end: look again a little later (the
+                 * API connection is still served meanwhile). */
+                if (hung_up && r >= 0) {
+                        if (b->api < 0)
+                                nanosleep(&(struct timespec){ .tv_nsec = 100 * 1000 * 1000 }, NULL);
+                        else
+                                (void) poll(&(struct pollfd){ .fd = b->api, .events = POLLIN }, 1, 100);
+                }
+        }
+        /* Always safe: the API connection is read without blocking, whichever connection it now is. */
+        if (b->api >= 0)
+                (void) bridge_from_api(b);
         return 0;
 }

@@ -19,7 +19,7 @@ typedef struct Bridge {
         const char *api_path;
         int port;             /* the serial port; the caller owns it */
         int api;              /* the connection to the API server, or -EBADF */
-        unsigned connections; /* made so far: tells the caller api is another connection than it polled */
+        unsigned connections; /* made so far */
         char *pending;        /* bytes sent on api since the server last answered */
         size_t pending_len;
         bool pending_lost;   /* more than BRIDGE_PENDING_MAX: cannot be sent again */
@@ -37,5 +37,12 @@ int bridge_from_port(Bridge *b, const void *buf, size_t n);
 /* The port hung up: a host client went away. Takes up to BRIDGE_HANGUP_WAIT_MS. */
 void bridge_port_hangup(Bridge *b);
 
-/* The API connection is readable or hung up: its bytes to the port. <0 on a failure to write the port. */
+/* What the API connection has (without waiting): its bytes to the port; its close, if pending was not
+ * answered, sends pending once more. <0 when the answer could not be written to the port (no client). */
 int bridge_from_api(Bridge *b);
+
+/* The port polled readable: a read that does not wait, then bridge_from_port() or bridge_port_hangup(). */
+int bridge_from_port_readable(Bridge *b);
+
+/* One poll of both sides, up to timeout_ms, and what it found handled. The port must be non-blocking. */
+int bridge_run_once(Bridge *b, int timeout_ms);
