@@ -209,6 +209,7 @@ int bridge_from_api(Bridge *b) {
 int bridge_from_port_readable(Bridge *b) {
         char buf[65536];
         ssize_t n = read(b->port, buf, sizeof(buf));
+        int r;
 
         if (n < 0 && (errno == EAGAIN || errno == EINTR))
                 return 0; /* readiness that was gone by the time of the read: a hang-up undone, say */
@@ -216,9 +217,10 @@ int bridge_from_port_readable(Bridge *b) {
                 return negative_errno();
         if (n == 0) {
                 bridge_port_hangup(b);
-                return 0;
+                return 1;
         }
-        return bridge_from_port(b, buf, (size_t) n);
+        r = bridge_from_port(b, buf, (size_t) n);
+        return r < 0 ? 0 : r; /* the request is dropped (the API is not serving): the bridge goes on */
 }
 
 int bridge_run_once(Bridge *b, int timeout_ms) {
@@ -228,11 +230,12 @@ int bridge_run_once(Bridge *b, int timeout_ms) {
         if (r < 0)
                 return errno == EINTR ? 0 : negative_errno();
         if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-                bool hung_up = !(p[0].revents & POLLIN);
                 r = bridge_from_port_readable(b);
-                /* With no host client the port polls hung up without end: look again a little later (the
-                 * API connection is still served meanwhile). */
-                if (hung_up && r >= 0) {
+                if (r < 0)
+                        return r;
+                /* With no host client the port polls readable and hung up without end (reads end of file):
+                 * look again a little later, the API connection still served meanwhile. */
+                if (r > 0) {
                         if (b->api < 0)
                                 nanosleep(&(struct timespec){ .tv_nsec = 100 * 1000 * 1000 }, NULL);
                         else

@@ -41,7 +41,8 @@ void bridge_port_hangup(Bridge *b);
  * answered, sends pending once more. <0 when the answer could not be written to the port (no client). */
 int bridge_from_api(Bridge *b);
 
-/* The port polled readable: a read that does not wait, then bridge_from_port() or bridge_port_hangup(). */
+/* The port polled readable: a read that does not wait, then bridge_from_port() or bridge_port_hangup().
+ * 1 when the port was hung up (no host client), 0 otherwise, <0 when the port failed. */
 int bridge_from_port_readable(Bridge *b);
 
 /* One poll of both sides, up to timeout_ms, and what it found handled. The port must be non-blocking. */

@@ -262,6 +262,20 @@ static void test_port_readiness_gone_does_not_block(void **state) {
         close(conn);
 }
 
+/* No host client: the port polls readable and hung up at once, as a virtio port does, and the read reports
+ * the hang-up, so that the caller waits before it looks again rather than spinning. */
+static void test_no_client_reported_as_hangup(void **state) {
+        Fixture *f = *state;
+        struct pollfd p = { .fd = f->port[0], .events = POLLIN };
+
+        close(f->port[1]);
+        f->port[1] = -EBADF;
+        assert_int_equal(poll(&p, 1, 0), 1);
+        assert_true(p.revents & POLLIN);
+        assert_int_equal(bridge_from_port_readable(&f->b), 1);
+        assert_true(f->b.api < 0);
+}
+
 /* An answer that came in, then the server's idle close, both before the next request: the answer goes
  * out, and only the new request is sent on a new connection; the answered one is not run twice. */
 static void test_answered_request_not_sent_again(void **state) {
@@ -317,6 +331,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_second_close_drops, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_large_request_not_kept, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_port_readiness_gone_does_not_block, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_no_client_reported_as_hangup, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_answered_request_not_sent_again, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_answer_for_gone_client_dropped, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_api_not_listening, setup, teardown),
