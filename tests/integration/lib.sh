@@ -57,6 +57,17 @@ vm_start() {
         QEMU_PID=$!
 }
 
+# vm_start_api DISK [extra qemu args...]: vm_start with Secure Boot and the API channel: the host end of the
+# virtio-serial port org.bulkhead.api is $WORK/api.sock, for `apiclient --socket`.
+vm_start_api() {
+        local disk=$1
+        shift
+        rm -f "$WORK/api.sock"
+        vm_start "$disk" secure -device virtio-serial-pci \
+                -chardev socket,id=api,path="$WORK/api.sock",server=on,wait=off \
+                -device virtserialport,chardev=api,name=org.bulkhead.api "$@"
+}
+
 # vm_wait PATTERN SECONDS: waits until the console shows PATTERN (extended regex). 0 if seen, 1 if not
 # (timeout, or QEMU exited first).
 vm_wait() {

@@ -34,10 +34,7 @@ search-list = ["example.internal"]
 TOML
 
 boot() { # user-data-file
-        rm -f "$WORK/api.sock"
-        vm_start "$disk" secure -device virtio-serial-pci \
-                -chardev socket,id=api,path="$WORK/api.sock",server=on,wait=off \
-                -device virtserialport,chardev=api,name=org.bulkhead.api \
+        vm_start_api "$disk" \
                 -fw_cfg name=opt/org.bulkhead/user-data,file="$1"
         if ! vm_wait "$ready_re" 300; then
                 fail "no ready line in 300 s"

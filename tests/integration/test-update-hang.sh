@@ -31,14 +31,7 @@ printf '[Unit]\nJobTimeoutSec=%ss\n' "$timeout_s" >"$hang/boot-complete.target.d
 echo "  building $v2 (hangs on trial) and the repository (a few minutes)"
 publish_image "$v2" IMAGE_OVERLAY="$WORK/hang" || { fail "could not build and publish $v2"; finish; }
 serve_repo "$WORK/repo"
-start_vm() {
-        rm -f "$WORK/api.sock"
-        vm_start "$disk" secure -device virtio-serial-pci \
-                -chardev socket,id=api,path="$WORK/api.sock",server=on,wait=off \
-                -device virtserialport,chardev=api,name=org.bulkhead.api
-}
-
-start_vm
+vm_start_api "$disk"
 vm_wait "^bulkhead: ready version=$v1 set=a" 300 || { fail "$v1 did not get ready"; console | tail -20; finish; }
 api set updates.metadata-base-url=http://10.0.2.100/metadata/ updates.targets-base-url=http://10.0.2.100/targets/ \
         updates.ignore-waves=true >/dev/null || { fail "could not point the node at the repository"; finish; }
@@ -53,7 +46,7 @@ vm_wait_exit 300 && pass "the node rebooted into $v2 by itself" || { fail "the n
 # time after the boot (plus the boot itself under TCG).
 hung=0
 for attempt in 1 2 3 4 5; do
-        start_vm
+        vm_start_api "$disk"
         vm_wait "^bulkhead: (ready|unhealthy) version=" $((timeout_s + 300)) && break
         kill -0 "$QEMU_PID" 2>/dev/null && { fail "boot $attempt: neither ready nor rebooted"; vm_kill; break; }
         vm_wait_exit 5 || true

@@ -29,10 +29,7 @@ boot() {
         local attempt line
         now=
         for attempt in 1 2 3 4; do
-                rm -f "$WORK/api.sock"
-                vm_start "$disk" secure -device virtio-serial-pci \
-                        -chardev socket,id=api,path="$WORK/api.sock",server=on,wait=off \
-                        -device virtserialport,chardev=api,name=org.bulkhead.api
+                vm_start_api "$disk"
                 vm_wait "^bulkhead: (ready|unhealthy) version=" 300 || { vm_kill; return 1; }
                 line=$(grep -a -m1 -E "^bulkhead: (ready|unhealthy) version=" "$WORK/console.log" | tr -d '\r')
                 case $line in

@@ -74,10 +74,7 @@ pass "$v3 bundled for an air-gapped update: $(stat -c %s "$WORK/bundle.tar") byt
 serve_repo "$WORK/repo"
 
 boot() { # expected version and set
-        rm -f "$WORK/api.sock"
-        vm_start "$disk" secure -device virtio-serial-pci \
-                -chardev socket,id=api,path="$WORK/api.sock",server=on,wait=off \
-                -device virtserialport,chardev=api,name=org.bulkhead.api \
+        vm_start_api "$disk" \
                 -drive if=none,id=bundle,format=raw,readonly=on,file="$WORK/bundle.tar" \
                 -device virtio-blk-pci,drive=bundle,serial=bundle
         if vm_wait "^bulkhead: ready version=$1 set=$2 " 300; then
@@ -124,10 +121,7 @@ out=$(api update apply --bundle "$bundle_dev" --reboot) || rc=$?
 vm_wait_exit 300 || { fail "the node did not reboot into $v3"; vm_kill; }
 tries=0
 for attempt in 1 2 3 4 5; do
-        rm -f "$WORK/api.sock"
-        vm_start "$disk" secure -device virtio-serial-pci \
-                -chardev socket,id=api,path="$WORK/api.sock",server=on,wait=off \
-                -device virtserialport,chardev=api,name=org.bulkhead.api
+        vm_start_api "$disk"
         vm_wait "^bulkhead: (ready|unhealthy) version=" 300 || { fail "boot $attempt: neither ready nor unhealthy"; break; }
         if grep -aq "^bulkhead: unhealthy version=$v3 set=a" "$WORK/console.log"; then
                 tries=$((tries + 1))
