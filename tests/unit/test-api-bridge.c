@@ -86,13 +86,20 @@ static bool readable(int fd) {
         return poll(&p, 1, 0) == 1;
 }
 
-/* One request answered: the answer reaches the port and nothing waits any more. Returns the connection. */
-static int exchange(Fixture *f, const char *request, const char *answer) {
+/* A request from the port that reaches the server on a new connection. Returns the connection. */
+static int request_on_new_connection(Fixture *f, const char *request) {
         int conn;
 
         assert_int_equal(bridge_from_port(&f->b, request, strlen(request)), 0);
         conn = server_accept(f);
         expect_bytes(conn, request);
+        return conn;
+}
+
+/* One request answered: the answer reaches the port and nothing waits any more. Returns the connection. */
+static int exchange(Fixture *f, const char *request, const char *answer) {
+        int conn = request_on_new_connection(f, request);
+
         assert_int_equal(write(conn, answer, strlen(answer)), (ssize_t) strlen(answer));
         assert_int_equal(bridge_from_api(&f->b), 0);
         expect_bytes(f->port[1], answer);
@@ -134,9 +141,7 @@ static void test_server_closed_before_request(void **state) {
         int conn = exchange(f, "GET /a", "200 a"), conn2;
 
         close(conn);
-        assert_int_equal(bridge_from_port(&f->b, "GET /b", 6), 0);
-        conn2 = server_accept(f);
-        expect_bytes(conn2, "GET /b");
+        conn2 = request_on_new_connection(f, "GET /b");
         assert_false(readable(conn2));
         assert_int_equal(f->b.resent, 0);
         assert_int_equal(f->b.connections, 2);
@@ -198,9 +203,7 @@ static void test_second_close_drops(void **state) {
         Fixture *f = *state;
         int conn, conn2;
 
-        assert_int_equal(bridge_from_port(&f->b, "GET /ha", 7), 0);
-        conn = server_accept(f);
-        expect_bytes(conn, "GET /ha");
+        conn = request_on_new_connection(f, "GET /ha");
         close(conn);
         assert_int_equal(bridge_from_api(&f->b), 0);
         conn2 = server_accept(f);
@@ -251,9 +254,7 @@ static void test_port_readiness_gone_does_not_block(void **state) {
         Fixture *f = *state;
         int conn;
 
-        assert_int_equal(bridge_from_port(&f->b, "GET /a", 6), 0);
-        conn = server_accept(f);
-        expect_bytes(conn, "GET /a");
+        conn = request_on_new_connection(f, "GET /a");
         assert_int_equal(bridge_from_port_readable(&f->b), 0);
         assert_int_equal(write(conn, "200 a", 5), 5);
         assert_int_equal(bridge_run_once(&f->b, 1000), 0);
@@ -282,9 +283,7 @@ static void test_answered_request_not_sent_again(void **state) {
         Fixture *f = *state;
         int conn, conn2;
 
-        assert_int_equal(bridge_from_port(&f->b, "GET /a", 6), 0);
-        conn = server_accept(f);
-        expect_bytes(conn, "GET /a");
+        conn = request_on_new_connection(f, "GET /a");
         assert_int_equal(write(conn, "200 a", 5), 5);
         close(conn);
         assert_int_equal(bridge_from_port(&f->b, "GET /b", 6), 0);
@@ -301,9 +300,7 @@ static void test_answer_for_gone_client_dropped(void **state) {
         Fixture *f = *state;
         int conn;
 
-        assert_int_equal(bridge_from_port(&f->b, "GET /a", 6), 0);
-        conn = server_accept(f);
-        expect_bytes(conn, "GET /a");
+        conn = request_on_new_connection(f, "GET /a");
         close(f->port[1]);
         f->port[1] = -EBADF;
         assert_int_equal(write(conn, "200 a", 5), 5);
