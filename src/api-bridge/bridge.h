@@ -7,10 +7,11 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "api.h"
+
 /* What is kept of a request for sending again: an API body plus its head, well over any request a client
  * makes. A larger one is relayed but not kept. */
-#define BRIDGE_BODY_MAX    (1024 * 1024) /* API_MAX_BODY */
-#define BRIDGE_PENDING_MAX (BRIDGE_BODY_MAX + 64 * 1024)
+#define BRIDGE_PENDING_MAX (API_MAX_BODY + 64 * 1024)
 
 /* How long a hang-up must last to be the waiting client's own rather than an earlier one's, seen late. */
 #define BRIDGE_HANGUP_WAIT_MS 500
